@@ -1,0 +1,141 @@
+// Command redmark runs the Redmark community: serve, migrate, seed, bench.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/server"
+)
+
+const usage = `redmark — a self-hostable social-commerce community
+
+Usage:
+  redmark serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
+  redmark migrate [--data DIR] [--db DSN]
+
+Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
+REDMARK_DATABASE_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	setupLogging()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(ctx, os.Args[2:])
+	case "migrate":
+		err = migrate(ctx, os.Args[2:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		slog.Error(os.Args[1]+" failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func setupLogging() {
+	level := slog.LevelInfo
+	if os.Getenv("REDMARK_LOG_LEVEL") == "debug" {
+		level = slog.LevelDebug
+	}
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+// commonFlags are shared by every command that opens the database.
+func commonFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.DataDir, "data", env("REDMARK_DATA", "./data"), "data directory (SQLite file, media, secret key)")
+	fs.StringVar(&cfg.DatabaseURL, "db", env("REDMARK_DATABASE_URL", ""), "PostgreSQL DSN (postgres://…); SQLite in the data directory when empty")
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	cfg := app.Config{Limits: app.DefaultLimits}
+	commonFlags(fs, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", env("REDMARK_ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("REDMARK_BASE_URL", ""), "public URL, for share links")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("REDMARK_TRUST_PROXY"), "trust X-Forwarded-For (behind a reverse proxy)")
+	demo := fs.Bool("demo", envBool("REDMARK_DEMO"), "load a demo community when the database is empty")
+	noLimits := fs.Bool("no-rate-limits", envBool("REDMARK_NO_RATE_LIMITS"), "disable rate limits (benchmarks only)")
+	fs.Parse(args)
+	if *noLimits {
+		cfg.Limits = app.LimitConfig{}
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *demo {
+		if err := loadDemo(ctx, a); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           server.New(a, webRoutes(a)...),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	slog.Info("redmark listening", "addr", "http://"+cfg.Addr, "db", a.DB.Dialect.String(), "data", cfg.DataDir)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.Shutdown()
+	return nil
+}
+
+func migrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
+	var cfg app.Config
+	commonFlags(fs, &cfg)
+	fs.Parse(args)
+	a, err := app.Open(ctx, cfg) // Open migrates
+	if err != nil {
+		return err
+	}
+	slog.Info("database is up to date", "db", a.DB.Dialect.String())
+	return a.Close()
+}

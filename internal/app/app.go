@@ -1,0 +1,138 @@
+// Package app wires the domain services together over one database. It is
+// the processing layer the HTTP API, the web pages and the CLI share.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/notify"
+	"github.com/redmark/redmark/internal/ratelimit"
+)
+
+// Config is everything the server needs to know at start.
+type Config struct {
+	Addr        string // listen address
+	DataDir     string // SQLite file, media, secret key
+	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
+	BaseURL     string // public URL for share links; derived from the request when empty
+	TrustProxy  bool   // honour X-Forwarded-For for client addresses
+	Limits      LimitConfig
+}
+
+// LimitConfig sets the per-minute rates (with bursts) of rate-limited
+// actions; 0 disables a limit (tests and benchmarks).
+type LimitConfig struct {
+	SignupPerMin, LoginPerMin, PostPerMin, WritePerMin float64
+}
+
+// DefaultLimits suit a public community: a person signs up rarely, posts a
+// few notes a minute, and likes or comments at human speed.
+var DefaultLimits = LimitConfig{SignupPerMin: 10, LoginPerMin: 20, PostPerMin: 10, WritePerMin: 240}
+
+// Limits are the live rate limiters.
+type Limits struct {
+	Signup, Login, Post, Write *ratelimit.Limiter
+}
+
+// App holds the services.
+type App struct {
+	Config   Config
+	Secret   []byte
+	DB       *db.DB
+	Accounts *accounts.Service
+	Notify   *notify.Service
+	Limits   Limits
+}
+
+// Open connects to the database, applies migrations and builds the services.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		dsn = filepath.Join(cfg.DataDir, "redmark.db")
+	}
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	secret, err := loadSecret(cfg.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return New(cfg, d, secret), nil
+}
+
+// New builds the services over an open, migrated database.
+func New(cfg Config, d *db.DB, secret []byte) *App {
+	a := &App{
+		Config:   cfg,
+		Secret:   secret,
+		DB:       d,
+		Accounts: accounts.New(d),
+		Notify:   notify.New(d),
+		Limits: Limits{
+			Signup: ratelimit.New(cfg.Limits.SignupPerMin, burst(cfg.Limits.SignupPerMin)),
+			Login:  ratelimit.New(cfg.Limits.LoginPerMin, burst(cfg.Limits.LoginPerMin)),
+			Post:   ratelimit.New(cfg.Limits.PostPerMin, burst(cfg.Limits.PostPerMin)),
+			Write:  ratelimit.New(cfg.Limits.WritePerMin, burst(cfg.Limits.WritePerMin)),
+		},
+	}
+	return a
+}
+
+func burst(perMin float64) int { return max(3, int(perMin/2)) }
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Allow returns a 429 error when key has used up l.
+func Allow(l *ratelimit.Limiter, key string) error {
+	if !l.Allow(key) {
+		return apperr.RateLimited()
+	}
+	return nil
+}
+
+// loadSecret reads the server secret (CSRF tokens, signed links) from
+// REDMARK_SECRET or DataDir/secret.key, creating the file on first start so
+// sessions survive restarts.
+func loadSecret(dir string) ([]byte, error) {
+	if s := os.Getenv("REDMARK_SECRET"); s != "" {
+		return []byte(s), nil
+	}
+	p := filepath.Join(dir, "secret.key")
+	b, err := os.ReadFile(p)
+	if err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	s := hex.EncodeToString(k)
+	if err := os.WriteFile(p, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret key: %w", err)
+	}
+	return []byte(s), nil
+}
+
+// Shutdown flushes buffered work (e.g. view counters) before exit.
+func (a *App) Shutdown() {}

@@ -1,0 +1,244 @@
+// Package db opens the relational store (SQLite by default, PostgreSQL when a
+// postgres:// DSN is configured) and gives domain packages one way to run
+// hand-written SQL on either: queries are written with '?' placeholders and
+// rebound for PostgreSQL, and a transaction travels in the context so several
+// domains can write atomically.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB holds a writer and a reader pool. On SQLite the writer is a single
+// connection: SQLite allows one writer at a time, and serialising writers in
+// Go avoids SQLITE_BUSY storms under load; readers run in parallel thanks to
+// WAL. On PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	w, r    *sql.DB
+}
+
+// Open connects to dsn: "postgres://…" or "postgresql://…" selects
+// PostgreSQL; anything else is a SQLite file path (optionally "sqlite:"-prefixed).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		p.SetMaxOpenConns(32)
+		p.SetMaxIdleConns(32)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		d := &DB{Dialect: Postgres, w: p, r: p}
+		if err := p.PingContext(ctx); err != nil {
+			p.Close()
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		return d, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	params := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
+	w, err := sql.Open("sqlite", "file:"+path+params+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+params+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	d := &DB{Dialect: SQLite, w: w, r: r}
+	if err := w.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.w.Close()
+	if d.r != d.w {
+		err = errors.Join(err, d.r.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers (used by /readyz).
+func (d *DB) Ping(ctx context.Context) error { return d.r.PingContext(ctx) }
+
+// Querier runs SQL written with '?' placeholders.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type querier struct {
+	c conn
+	d *DB
+}
+
+func (q querier) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.c.ExecContext(ctx, q.d.Rebind(query), args...)
+}
+func (q querier) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.c.QueryContext(ctx, q.d.Rebind(query), args...)
+}
+func (q querier) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.c.QueryRowContext(ctx, q.d.Rebind(query), args...)
+}
+
+type txKey struct{}
+
+type txState struct {
+	tx        *sql.Tx
+	afterCommit []func()
+}
+
+// Reader returns the transaction in ctx, or the read pool. Use it for SELECTs.
+func (d *DB) Reader(ctx context.Context) Querier {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return querier{st.tx, d}
+	}
+	return querier{d.r, d}
+}
+
+// Writer returns the transaction in ctx, or the write pool. Every statement
+// that changes data must go through Writer (or InTx): on SQLite the write
+// pool has one connection, so writing through the read pool fails and
+// grabbing the write pool inside InTx would deadlock.
+func (d *DB) Writer(ctx context.Context) Querier {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return querier{st.tx, d}
+	}
+	return querier{d.w, d}
+}
+
+// InTx runs fn in a transaction carried by the context passed to fn. A nested
+// InTx joins the outer transaction. fn's error rolls everything back.
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(ctx)
+	}
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	st := &txState{tx: tx}
+	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, f := range st.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// AfterCommit runs f once the transaction in ctx commits (never if it rolls
+// back), or at once when ctx carries no transaction. Use it for side effects
+// outside the database, such as cache invalidation or deleting files.
+func AfterCommit(ctx context.Context, f func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.afterCommit = append(st.afterCommit, f)
+		return
+	}
+	f()
+}
+
+var rebound sync.Map // query string -> postgres form
+
+// Rebind turns '?' placeholders into $1, $2, … for PostgreSQL. Queries must
+// not contain a literal '?' in strings.
+func (d *DB) Rebind(query string) string {
+	if d.Dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	if s, ok := rebound.Load(query); ok {
+		return s.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	s := b.String()
+	rebound.Store(query, s)
+	return s
+}
+
+// Placeholders returns "?, ?, …" with n marks, for IN lists.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// IsUniqueViolation reports whether err is a unique or primary-key conflict.
+func IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == 2067 || se.Code() == 1555 // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+// Now is the storage form of time: UTC Unix milliseconds.
+func Now() int64 { return time.Now().UnixMilli() }

@@ -1,0 +1,121 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{v, e.Name(), string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("two migrations numbered %d", ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+// Migrate applies every migration not yet applied, each in its own
+// transaction together with its bookkeeping row, so a failure leaves the
+// schema at the previous version. Migrations only ever add: a file that has
+// shipped is never edited. On PostgreSQL an advisory lock keeps two starting
+// servers from migrating at once.
+func (d *DB) Migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if d.Dialect == Postgres {
+		if _, err := d.w.ExecContext(ctx, "SELECT pg_advisory_lock(7263510)"); err != nil {
+			return err
+		}
+		defer d.w.ExecContext(context.Background(), "SELECT pg_advisory_unlock(7263510)")
+	}
+	if _, err := d.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	rows, err := d.w.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	for _, m := range ms {
+		if applied[m.version] {
+			continue
+		}
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			for _, stmt := range splitStatements(m.sql) {
+				if _, err := d.Writer(ctx).Exec(ctx, stmt); err != nil {
+					return fmt.Errorf("%w\nin statement: %s", err, stmt)
+				}
+			}
+			_, err := d.Writer(ctx).Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, Now())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		slog.Info("applied migration", "name", m.name, "dialect", d.Dialect.String())
+	}
+	return nil
+}
+
+// splitStatements splits a migration on ';' at line ends. Migrations keep
+// one statement per ';'-terminated block and use no ';' inside literals.
+func splitStatements(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ";\n") {
+		var lines []string
+		for _, l := range strings.Split(part, "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if stmt := strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";"); stmt != "" {
+			out = append(out, stmt)
+		}
+	}
+	return out
+}

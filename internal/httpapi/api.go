@@ -1,0 +1,42 @@
+// Package httpapi is the JSON API under /api/v1: thin handlers, one file per
+// area, over the services in internal/app. Errors use httpx.WriteError.
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/httpx"
+)
+
+// API serves /api/v1.
+type API struct {
+	app *app.App
+}
+
+func New(a *app.App) *API { return &API{app: a} }
+
+// handler adapts a handler that returns an error.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		httpx.WriteError(w, r, err)
+	}
+}
+
+// Register adds every API route to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle("POST /api/v1/auth/signup", handler(a.signup))
+	mux.Handle("POST /api/v1/auth/login", handler(a.login))
+	mux.Handle("POST /api/v1/auth/logout", handler(a.logout))
+	mux.Handle("GET /api/v1/me", handler(a.getMe))
+	mux.Handle("PATCH /api/v1/me", handler(a.patchMe))
+	mux.Handle("GET /api/v1/users/{username}", handler(a.getUser))
+	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
+	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound
+	}))
+}
+
+func (a *API) clientIP(r *http.Request) string { return httpx.ClientIP(r, a.app.Config.TrustProxy) }

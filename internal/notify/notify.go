@@ -1,0 +1,156 @@
+// Package notify stores the notifications users receive (C6) and groups
+// them the way the app shows them: likes & collects, new followers, and
+// comments & @mentions.
+package notify
+
+import (
+	"context"
+	"time"
+
+	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/id"
+)
+
+// Kinds of notification.
+const (
+	Like        = "like"
+	Collect     = "collect"
+	CommentLike = "comment_like"
+	Follow      = "follow"
+	Comment     = "comment"
+	Reply       = "reply"
+	Mention     = "mention"
+)
+
+// Categories group kinds into the three tabs of the notification page.
+var Categories = map[string][]string{
+	"likes":    {Like, Collect, CommentLike},
+	"follows":  {Follow},
+	"comments": {Comment, Reply, Mention},
+}
+
+// Notification is one event addressed to UserID, caused by ActorID.
+type Notification struct {
+	ID        id.ID     `json:"id"`
+	UserID    id.ID     `json:"-"`
+	Kind      string    `json:"kind"`
+	ActorID   id.ID     `json:"actor_id"`
+	NoteID    id.ID     `json:"note_id,omitempty"`
+	CommentID id.ID     `json:"comment_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Read      bool      `json:"read"`
+}
+
+type Service struct{ db *db.DB }
+
+func New(d *db.DB) *Service { return &Service{db: d} }
+
+func nullID(i id.ID) any {
+	if i == 0 {
+		return nil
+	}
+	return i
+}
+
+// Add records n in the caller's transaction, if any. Acting on your own
+// things notifies nobody.
+func (s *Service) Add(ctx context.Context, n Notification) error {
+	if n.UserID == n.ActorID {
+		return nil
+	}
+	_, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO notifications (id, user_id, kind, actor_id, note_id, comment_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id.New(), n.UserID, n.Kind, n.ActorID, nullID(n.NoteID), nullID(n.CommentID), db.Now())
+	return err
+}
+
+// Retract removes notifications of kind from actor about a subject, when the
+// action is undone (unlike, unfollow), so the tab never shows stale events.
+func (s *Service) Retract(ctx context.Context, userID, actorID id.ID, kind string, noteID, commentID id.ID) error {
+	_, err := s.db.Writer(ctx).Exec(ctx, `DELETE FROM notifications WHERE user_id = ? AND actor_id = ? AND kind = ?
+		AND COALESCE(note_id, 0) = ? AND COALESCE(comment_id, 0) = ?`, userID, actorID, kind, noteID, commentID)
+	return err
+}
+
+func kindsOf(category string) ([]any, error) {
+	kinds, ok := Categories[category]
+	if !ok {
+		return nil, apperr.Invalid("category must be likes, follows or comments")
+	}
+	out := make([]any, len(kinds))
+	for i, k := range kinds {
+		out[i] = k
+	}
+	return out, nil
+}
+
+// List returns one category's notifications, newest first, older than
+// before (0 for the newest page).
+func (s *Service) List(ctx context.Context, userID id.ID, category string, before id.ID, limit int) ([]Notification, error) {
+	kinds, err := kindsOf(category)
+	if err != nil {
+		return nil, err
+	}
+	if before == 0 {
+		before = id.ID(1<<63 - 1)
+	}
+	args := append([]any{userID}, kinds...)
+	args = append(args, before, limit)
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, kind, actor_id, COALESCE(note_id, 0), COALESCE(comment_id, 0), created_at, read_at
+		FROM notifications WHERE user_id = ? AND kind IN (`+db.Placeholders(len(kinds))+`) AND id < ?
+		ORDER BY id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		n := Notification{UserID: userID}
+		var created, read int64
+		if err := rows.Scan(&n.ID, &n.Kind, &n.ActorID, &n.NoteID, &n.CommentID, &created, &read); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = time.UnixMilli(created).UTC()
+		n.Read = read > 0
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Unread counts unread notifications per category.
+func (s *Service) Unread(ctx context.Context, userID id.ID) (map[string]int, error) {
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT kind, COUNT(*) FROM notifications WHERE user_id = ? AND read_at = 0 GROUP BY kind`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byKind := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		byKind[k] = n
+	}
+	out := map[string]int{}
+	for c, kinds := range Categories {
+		for _, k := range kinds {
+			out[c] += byKind[k]
+		}
+	}
+	return out, rows.Err()
+}
+
+// MarkRead marks a category read up to now.
+func (s *Service) MarkRead(ctx context.Context, userID id.ID, category string) error {
+	kinds, err := kindsOf(category)
+	if err != nil {
+		return err
+	}
+	args := append([]any{db.Now(), userID}, kinds...)
+	_, err = s.db.Writer(ctx).Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at = 0
+		AND kind IN (`+db.Placeholders(len(kinds))+`)`, args...)
+	return err
+}
+
