@@ -39,7 +39,9 @@ var (
 func Invalid(format string, args ...any) *Error {
 	return newf(http.StatusBadRequest, "invalid_input", format, args...)
 }
-func NotFound(what string) *Error { return newf(http.StatusNotFound, "not_found", "%s not found", what) }
+func NotFound(what string) *Error {
+	return newf(http.StatusNotFound, "not_found", "%s not found", what)
+}
 func Forbidden(format string, args ...any) *Error {
 	return newf(http.StatusForbidden, "forbidden", format, args...)
 }

@@ -133,7 +133,7 @@ func (q querier) QueryRow(ctx context.Context, query string, args ...any) *sql.R
 type txKey struct{}
 
 type txState struct {
-	tx        *sql.Tx
+	tx          *sql.Tx
 	afterCommit []func()
 }
 

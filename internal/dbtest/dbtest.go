@@ -103,4 +103,3 @@ func Postgres(t testing.TB) *db.DB {
 	}
 	return d
 }
-

@@ -211,4 +211,3 @@ func Require(r *http.Request) (accounts.User, error) {
 	}
 	return u, nil
 }
-

@@ -153,4 +153,3 @@ func (s *Service) MarkRead(ctx context.Context, userID id.ID, category string) e
 		AND kind IN (`+db.Placeholders(len(kinds))+`)`, args...)
 	return err
 }
-

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpapi"
 	"github.com/redmark/redmark/internal/httpx"
 )
