@@ -45,7 +45,10 @@ func New(t testing.TB, d *db.DB) *Env {
 
 // NewWithConfig starts a server over d with cfg.
 func NewWithConfig(t testing.TB, d *db.DB, cfg app.Config) *Env {
-	a := app.New(cfg, d, []byte("test-secret"))
+	a, err := app.New(cfg, d, []byte("test-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var extra []server.Route
 	for _, r := range Routes {
 		extra = append(extra, r(a))

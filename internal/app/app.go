@@ -15,7 +15,12 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/feed"
+	"github.com/redmark/redmark/internal/media"
+	"github.com/redmark/redmark/internal/messages"
+	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/notify"
+	"github.com/redmark/redmark/internal/social"
 	"github.com/redmark/redmark/internal/ratelimit"
 )
 
@@ -51,6 +56,11 @@ type App struct {
 	DB       *db.DB
 	Accounts *accounts.Service
 	Notify   *notify.Service
+	Media    *media.Service
+	Notes    *notes.Service
+	Social   *social.Service
+	Feed     *feed.Service
+	Messages *messages.Service
 	Limits   Limits
 }
 
@@ -76,17 +86,35 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	return New(cfg, d, secret), nil
+	a, err := New(cfg, d, secret)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // New builds the services over an open, migrated database.
-func New(cfg Config, d *db.DB, secret []byte) *App {
+func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
+	store, err := media.NewLocalStore(filepath.Join(cfg.DataDir, "media"))
+	if err != nil {
+		return nil, err
+	}
+	acc := accounts.New(d)
+	nt := notify.New(d)
+	fd := feed.New(d)
+	md := media.New(d, store)
 	a := &App{
 		Config:   cfg,
 		Secret:   secret,
 		DB:       d,
-		Accounts: accounts.New(d),
-		Notify:   notify.New(d),
+		Accounts: acc,
+		Notify:   nt,
+		Media:    md,
+		Notes:    notes.New(d, acc, nt, fd, md),
+		Social:   social.New(d, acc, nt, fd),
+		Feed:     fd,
+		Messages: messages.New(d),
 		Limits: Limits{
 			Signup: ratelimit.New(cfg.Limits.SignupPerMin, burst(cfg.Limits.SignupPerMin)),
 			Login:  ratelimit.New(cfg.Limits.LoginPerMin, burst(cfg.Limits.LoginPerMin)),
@@ -94,7 +122,7 @@ func New(cfg Config, d *db.DB, secret []byte) *App {
 			Write:  ratelimit.New(cfg.Limits.WritePerMin, burst(cfg.Limits.WritePerMin)),
 		},
 	}
-	return a
+	return a, nil
 }
 
 func burst(perMin float64) int { return max(3, int(perMin/2)) }

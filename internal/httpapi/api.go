@@ -33,6 +33,15 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/me", handler(a.getMe))
 	mux.Handle("PATCH /api/v1/me", handler(a.patchMe))
 	mux.Handle("GET /api/v1/users/{username}", handler(a.getUser))
+	a.registerMedia(mux)
+	a.registerNotes(mux)
+	a.registerTopics(mux)
+	a.registerSocial(mux)
+	a.registerComments(mux)
+	a.registerFollows(mux)
+	a.registerFeed(mux)
+	a.registerMessages(mux)
+	a.registerNotifications(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound
