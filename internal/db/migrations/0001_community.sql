@@ -19,9 +19,12 @@ CREATE TABLE users (
   following_count BIGINT NOT NULL DEFAULT 0,
   note_count BIGINT NOT NULL DEFAULT 0,
   liked_collected_count BIGINT NOT NULL DEFAULT 0,
+  feed_pull INTEGER NOT NULL DEFAULT 0,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
+-- Authors whose notes are pulled into following feeds at read time (see internal/feed).
+CREATE INDEX users_feed_pull ON users(id) WHERE feed_pull = 1;
 
 CREATE TABLE sessions (
   token_hash TEXT PRIMARY KEY,
@@ -62,6 +65,7 @@ CREATE TABLE notes (
   comment_count BIGINT NOT NULL DEFAULT 0,
   share_count BIGINT NOT NULL DEFAULT 0,
   view_count BIGINT NOT NULL DEFAULT 0,
+  fanout INTEGER NOT NULL DEFAULT 1,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   published_at BIGINT NOT NULL DEFAULT 0
