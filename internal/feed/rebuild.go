@@ -57,4 +57,3 @@ func (s *Service) RebuildAll(ctx context.Context, progress func(done, total int)
 		}
 	}
 }
-
