@@ -23,6 +23,7 @@ const usage = `redmark — a self-hostable social-commerce community
 Usage:
   redmark serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
   redmark migrate [--data DIR] [--db DSN]
+  redmark seed    [--data DIR] [--db DSN] [--users N] [--notes N] [--interactions N] [--seed S]
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
 REDMARK_DATABASE_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug.
@@ -42,6 +43,8 @@ func main() {
 		err = serve(ctx, os.Args[2:])
 	case "migrate":
 		err = migrate(ctx, os.Args[2:])
+	case "seed":
+		err = seedCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -98,6 +101,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.StartCommerce()
 	if *demo {
 		if err := loadDemo(ctx, a); err != nil {
 			return err

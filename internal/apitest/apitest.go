@@ -102,6 +102,12 @@ type Response struct {
 // Do sends body as JSON (nil for none; a string or []byte is sent as is).
 func (c *Client) Do(method, path string, body any) *Response {
 	c.E.T.Helper()
+	return c.DoWith(method, path, body, nil)
+}
+
+// DoWith is Do with extra request headers (e.g. Idempotency-Key).
+func (c *Client) DoWith(method, path string, body any, header http.Header) *Response {
+	c.E.T.Helper()
 	var rd io.Reader
 	ct := ""
 	switch b := body.(type) {
@@ -120,6 +126,9 @@ func (c *Client) Do(method, path string, body any) *Response {
 	req, err := http.NewRequest(method, c.E.URL+path, rd)
 	if err != nil {
 		c.E.T.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)

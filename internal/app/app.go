@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +21,13 @@ import (
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/notify"
-	"github.com/redmark/redmark/internal/social"
+	"github.com/redmark/redmark/internal/orders"
+	"github.com/redmark/redmark/internal/payments"
+	"github.com/redmark/redmark/internal/points"
+	"github.com/redmark/redmark/internal/promotions"
 	"github.com/redmark/redmark/internal/ratelimit"
+	"github.com/redmark/redmark/internal/shop"
+	"github.com/redmark/redmark/internal/social"
 )
 
 // Config is everything the server needs to know at start.
@@ -32,6 +38,7 @@ type Config struct {
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
 	Limits      LimitConfig
+	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -62,6 +69,15 @@ type App struct {
 	Feed     *feed.Service
 	Messages *messages.Service
 	Limits   Limits
+
+	// Commerce (E1–E7), built by initCommerce in commerce.go.
+	Shop       *shop.Service
+	Orders     *orders.Service
+	Payments   *payments.Service
+	Promotions *promotions.Service
+	Points     *points.Service
+	Sandbox    *payments.Sandbox
+	jobs       commerceJobs
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -122,6 +138,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 			Write:  ratelimit.New(cfg.Limits.WritePerMin, burst(cfg.Limits.WritePerMin)),
 		},
 	}
+	a.initCommerce()
 	return a, nil
 }
 
@@ -163,4 +180,9 @@ func loadSecret(dir string) ([]byte, error) {
 }
 
 // Shutdown flushes buffered work (e.g. view counters) before exit.
-func (a *App) Shutdown() {}
+func (a *App) Shutdown() {
+	a.stopCommerce()
+	if err := a.Notes.Close(); err != nil {
+		slog.Warn("flush note views at shutdown", "err", err)
+	}
+}

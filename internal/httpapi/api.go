@@ -42,6 +42,11 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerFeed(mux)
 	a.registerMessages(mux)
 	a.registerNotifications(mux)
+	a.registerShop(mux)
+	a.registerOrders(mux)
+	a.registerPayments(mux)
+	a.registerPoints(mux)
+	a.registerPromotions(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound

@@ -1,14 +1,118 @@
 // Package notes owns notes (C2): image and video notes, drafts, #topics,
 // @mentions, locations, shares and view counts.
+//
+// Rules a note follows (the API documents the same):
+//   - title at most TitleMax runes, single line, required to publish; body at
+//     most BodyMax runes; location at most LocationMax runes;
+//   - 1–MaxImages images (the first is the cover, order kept) or exactly one
+//     video, never mixed; a draft may have no media; only the author's own
+//     uploads may be attached;
+//   - topics are the explicit list plus #tags in the title and body (letters,
+//     digits and '_' in any script, at most TopicMax runes, case-folded), at
+//     most MaxTopics per note; topics.note_count counts published notes;
+//   - @username in the body mentions an existing user, who is notified once
+//     when the note is published and not again on edits (only newly added
+//     mentions are); removing a mention retracts its notification;
+//   - users.note_count counts published notes; publishing and unpublishing
+//     update the following feed in the same transaction.
+//
+// Notes are ordered by id, that is by creation: a draft published later
+// keeps its place in time.
 package notes
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
+	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/notify"
+	"github.com/redmark/redmark/internal/validate"
 )
+
+// Statuses of a note.
+const (
+	Draft     = "draft"
+	Published = "published"
+)
+
+// Limits on note content.
+const (
+	TitleMax    = 60
+	BodyMax     = 5000
+	LocationMax = 60
+	MaxImages   = 9
+	MaxTopics   = 10
+	TopicMax    = 30
+	MaxMentions = 20
+	ChannelMax  = 20
+)
+
+// Note is a post. The author's profile is added by app.NoteView.
+type Note struct {
+	ID           id.ID         `json:"id"`
+	AuthorID     id.ID         `json:"author_id"`
+	Status       string        `json:"status"`
+	Kind         string        `json:"kind"`
+	Title        string        `json:"title"`
+	Body         string        `json:"body"`
+	Location     string        `json:"location"`
+	Topics       []string      `json:"topics"`
+	Mentions     []string      `json:"mentions"`
+	Media        []media.Media `json:"media"`
+	LikeCount    int64         `json:"like_count"`
+	CollectCount int64         `json:"collect_count"`
+	CommentCount int64         `json:"comment_count"`
+	ShareCount   int64         `json:"share_count"`
+	ViewCount    int64         `json:"view_count"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	PublishedAt  time.Time     `json:"published_at,omitzero"`
+}
+
+// Topic is a #topic page header.
+type Topic struct {
+	Name      string `json:"name"`
+	NoteCount int64  `json:"note_count"`
+}
+
+// Input creates a note.
+type Input struct {
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	MediaIDs []id.ID  `json:"media_ids"`
+	Topics   []string `json:"topics"`
+	Location string   `json:"location"`
+	Draft    bool     `json:"draft"`
+}
+
+// Patch edits a note; nil fields stay as they are. Publish true publishes a
+// draft, false takes a published note back to drafts. When Topics is nil the
+// explicit topics are kept and the #tags are re-read from the new text.
+type Patch struct {
+	Title    *string   `json:"title"`
+	Body     *string   `json:"body"`
+	MediaIDs *[]id.ID  `json:"media_ids"`
+	Topics   *[]string `json:"topics"`
+	Location *string   `json:"location"`
+	Publish  *bool     `json:"publish"`
+}
+
+// FlushInterval is how often buffered view counts are written; view counts
+// lag by up to this much.
+const FlushInterval = 2 * time.Second
 
 // Service manages notes.
 type Service struct {
@@ -17,8 +121,788 @@ type Service struct {
 	notify   *notify.Service
 	feed     *feed.Service
 	media    *media.Service
+
+	viewsMu   sync.Mutex
+	views     map[viewKey]int64
+	stop      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
+// New builds the service and starts the view-count flusher; Close stops it.
 func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m *media.Service) *Service {
-	return &Service{db: d, accounts: acc, notify: n, feed: f, media: m}
+	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m,
+		views: map[viewKey]int64{}, stop: make(chan struct{}), stopped: make(chan struct{})}
+	go s.flushLoop(FlushInterval)
+	return s
+}
+
+// content is validated note text and references.
+type content struct {
+	title, body, location string
+	mediaIDs              []id.ID
+	explicit              []string // normalised explicit topics
+}
+
+func checkText(c *content) error {
+	var err error
+	if c.title, err = validate.Text("title", c.title, 0, TitleMax, false); err != nil {
+		return err
+	}
+	if c.body, err = validate.Text("body", c.body, 0, BodyMax, true); err != nil {
+		return err
+	}
+	c.location, err = validate.Text("location", c.location, 0, LocationMax, false)
+	return err
+}
+
+// checkMediaIDs refuses duplicates and too many ids before any query.
+func checkMediaIDs(ids []id.ID) error {
+	if len(ids) > MaxImages {
+		return apperr.Invalid("a note has at most %d images", MaxImages)
+	}
+	seen := map[id.ID]bool{}
+	for _, m := range ids {
+		if seen[m] {
+			return apperr.Invalid("media %s is listed twice", m)
+		}
+		seen[m] = true
+	}
+	return nil
+}
+
+// Create adds a note (published unless in.Draft).
+func (s *Service) Create(ctx context.Context, author accounts.User, in Input) (Note, error) {
+	c := content{title: in.Title, body: in.Body, location: in.Location, mediaIDs: in.MediaIDs}
+	if err := checkText(&c); err != nil {
+		return Note{}, err
+	}
+	if err := checkMediaIDs(c.mediaIDs); err != nil {
+		return Note{}, err
+	}
+	var err error
+	if c.explicit, err = normalizeTopics(in.Topics); err != nil {
+		return Note{}, err
+	}
+	status := Published
+	if in.Draft {
+		status = Draft
+	}
+	noteID := id.New()
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		kind, err := s.ownMedia(ctx, author.ID, c.mediaIDs)
+		if err != nil {
+			return err
+		}
+		if err := checkPublishable(status, c.title, len(c.mediaIDs)); err != nil {
+			return err
+		}
+		now := db.Now()
+		var published int64
+		if status == Published {
+			published = now
+		}
+		_, err = s.db.Writer(ctx).Exec(ctx, `INSERT INTO notes (id, author_id, status, kind, title, body, location,
+			cover_media_id, created_at, updated_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			noteID, author.ID, status, kind, c.title, c.body, c.location, cover(c.mediaIDs), now, now, published)
+		if err != nil {
+			return err
+		}
+		if err := s.setMedia(ctx, noteID, c.mediaIDs); err != nil {
+			return err
+		}
+		topics, err := allTopics(c.explicit, c.title, c.body)
+		if err != nil {
+			return err
+		}
+		if err := s.setTopics(ctx, noteID, nil, topics, false, status == Published); err != nil {
+			return err
+		}
+		if err := s.setMentions(ctx, author.ID, noteID, c.body, false, status == Published); err != nil {
+			return err
+		}
+		if status == Published {
+			return s.published(ctx, author.ID, noteID, 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return Note{}, err
+	}
+	return s.Get(ctx, author.ID, noteID)
+}
+
+func cover(ids []id.ID) any {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids[0]
+}
+
+func checkPublishable(status, title string, nMedia int) error {
+	if status != Published {
+		return nil
+	}
+	if title == "" {
+		return apperr.Invalid("title is required to publish")
+	}
+	if nMedia == 0 {
+		return apperr.Invalid("add at least one image or a video to publish")
+	}
+	return nil
+}
+
+// ownMedia checks that every id is an upload of owner and that they form a
+// valid set (images only, or one video), and returns the note kind.
+func (s *Service) ownMedia(ctx context.Context, owner id.ID, ids []id.ID) (string, error) {
+	if len(ids) == 0 {
+		return media.Image, nil
+	}
+	ms, err := s.media.GetMany(ctx, ids)
+	if err != nil {
+		return "", err
+	}
+	videos := 0
+	for _, mid := range ids {
+		m, ok := ms[mid]
+		if !ok {
+			return "", apperr.Invalid("media %s does not exist", mid)
+		}
+		if m.OwnerID != owner {
+			return "", apperr.Forbidden("media %s is not yours: attach only your own uploads", mid)
+		}
+		if m.Kind == media.Video {
+			videos++
+		}
+	}
+	switch {
+	case videos == 0:
+		return media.Image, nil
+	case len(ids) == 1:
+		return media.Video, nil
+	}
+	return "", apperr.Invalid("a note has either images or exactly one video, not both")
+}
+
+func (s *Service) setMedia(ctx context.Context, noteID id.ID, ids []id.ID) error {
+	w := s.db.Writer(ctx)
+	if _, err := w.Exec(ctx, "DELETE FROM note_media WHERE note_id = ?", noteID); err != nil {
+		return err
+	}
+	for i, mid := range ids {
+		if _, err := w.Exec(ctx, "INSERT INTO note_media (note_id, position, media_id) VALUES (?, ?, ?)", noteID, i, mid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// published moves the counters and the feed when a note enters (+1) or
+// leaves (-1) the published state.
+func (s *Service) published(ctx context.Context, authorID, noteID id.ID, delta int64) error {
+	if err := s.accounts.AddCount(ctx, authorID, accounts.Notes, delta); err != nil {
+		return err
+	}
+	if delta > 0 {
+		return s.feed.NotePublished(ctx, authorID, noteID)
+	}
+	return s.feed.NoteRemoved(ctx, noteID)
+}
+
+// row is a note as stored, locked for a change.
+type row struct {
+	author              id.ID
+	status, title, body string
+	location            string
+	likes, collects     int64
+	publishedAt         int64
+}
+
+// lock reads a note for change. On PostgreSQL the row is locked FOR UPDATE
+// so concurrent edits, deletes and likes of one note serialise (and likes
+// cannot slip in between reading like_count and deleting); SQLite has a
+// single writer anyway.
+func (s *Service) lock(ctx context.Context, noteID id.ID) (row, error) {
+	q := `SELECT author_id, status, title, body, location, like_count, collect_count, published_at FROM notes WHERE id = ?`
+	if s.db.Dialect == db.Postgres {
+		q += " FOR UPDATE"
+	}
+	var r row
+	err := s.db.Writer(ctx).QueryRow(ctx, q, noteID).Scan(&r.author, &r.status, &r.title, &r.body, &r.location,
+		&r.likes, &r.collects, &r.publishedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row{}, apperr.NotFound("note")
+	}
+	return r, err
+}
+
+// authorize lets the author (and, for deletes, an operator) change a note.
+// Someone else's draft does not exist as far as they can tell.
+func authorize(r row, actor accounts.User, operatorOK bool) error {
+	if r.author == actor.ID || (operatorOK && actor.Role == accounts.RoleOperator) {
+		return nil
+	}
+	if r.status != Published {
+		return apperr.NotFound("note")
+	}
+	return apperr.Forbidden("only the author can change this note")
+}
+
+// Update edits a note; only its author may.
+func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID, p Patch) (Note, error) {
+	if p.MediaIDs != nil {
+		if err := checkMediaIDs(*p.MediaIDs); err != nil {
+			return Note{}, err
+		}
+	}
+	var explicit []string
+	if p.Topics != nil {
+		var err error
+		if explicit, err = normalizeTopics(*p.Topics); err != nil {
+			return Note{}, err
+		}
+	}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		r, err := s.lock(ctx, noteID)
+		if err != nil {
+			return err
+		}
+		if err := authorize(r, actor, false); err != nil {
+			return err
+		}
+		c := content{title: r.title, body: r.body, location: r.location}
+		if p.Title != nil {
+			c.title = *p.Title
+		}
+		if p.Body != nil {
+			c.body = *p.Body
+		}
+		if p.Location != nil {
+			c.location = *p.Location
+		}
+		if err := checkText(&c); err != nil {
+			return err
+		}
+		status := r.status
+		if p.Publish != nil {
+			status = Draft
+			if *p.Publish {
+				status = Published
+			}
+		}
+		w := s.db.Writer(ctx)
+		if p.MediaIDs != nil {
+			c.mediaIDs = *p.MediaIDs
+		} else if c.mediaIDs, err = collectIDs(w.Query(ctx, "SELECT media_id FROM note_media WHERE note_id = ? ORDER BY position", noteID)); err != nil {
+			return err
+		}
+		kind, err := s.ownMedia(ctx, actor.ID, c.mediaIDs)
+		if err != nil {
+			return err
+		}
+		if err := checkPublishable(status, c.title, len(c.mediaIDs)); err != nil {
+			return err
+		}
+		if p.MediaIDs != nil {
+			if err := s.setMedia(ctx, noteID, c.mediaIDs); err != nil {
+				return err
+			}
+		}
+		oldTopics, err := s.topicNames(ctx, noteID)
+		if err != nil {
+			return err
+		}
+		if p.Topics == nil {
+			// Keep the explicit topics: those not explained by the old text.
+			fromOld := map[string]bool{}
+			for _, t := range parseTags(r.title + "\n" + r.body) {
+				fromOld[t] = true
+			}
+			for _, t := range oldTopics {
+				if !fromOld[t] {
+					explicit = append(explicit, t)
+				}
+			}
+		}
+		topics, err := allTopics(explicit, c.title, c.body)
+		if err != nil {
+			return err
+		}
+		wasPub, isPub := r.status == Published, status == Published
+		if err := s.setTopics(ctx, noteID, oldTopics, topics, wasPub, isPub); err != nil {
+			return err
+		}
+		if err := s.setMentions(ctx, actor.ID, noteID, c.body, wasPub, isPub); err != nil {
+			return err
+		}
+		now := db.Now()
+		publishedAt := r.publishedAt
+		if isPub && publishedAt == 0 {
+			publishedAt = now
+		}
+		_, err = w.Exec(ctx, `UPDATE notes SET status = ?, kind = ?, title = ?, body = ?, location = ?, cover_media_id = ?,
+			updated_at = ?, published_at = ? WHERE id = ?`, status, kind, c.title, c.body, c.location, cover(c.mediaIDs),
+			now, publishedAt, noteID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case isPub && !wasPub:
+			return s.published(ctx, r.author, noteID, 1)
+		case wasPub && !isPub:
+			return s.published(ctx, r.author, noteID, -1)
+		}
+		return nil
+	})
+	if err != nil {
+		return Note{}, err
+	}
+	return s.Get(ctx, actor.ID, noteID)
+}
+
+// Delete removes a note and everything hanging off it (likes, collects,
+// comments, shares, timeline rows cascade). The author or an operator may.
+func (s *Service) Delete(ctx context.Context, actor accounts.User, noteID id.ID) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		r, err := s.lock(ctx, noteID)
+		if err != nil {
+			return err
+		}
+		if err := authorize(r, actor, true); err != nil {
+			return err
+		}
+		if r.status == Published {
+			topics, err := s.topicNames(ctx, noteID)
+			if err != nil {
+				return err
+			}
+			if err := s.setTopics(ctx, noteID, topics, nil, true, false); err != nil {
+				return err
+			}
+			if err := s.published(ctx, r.author, noteID, -1); err != nil {
+				return err
+			}
+		}
+		// The author loses the likes and collects the note had received.
+		if r.likes+r.collects != 0 {
+			if err := s.accounts.AddCount(ctx, r.author, accounts.LikedCollected, -(r.likes + r.collects)); err != nil {
+				return err
+			}
+		}
+		w := s.db.Writer(ctx)
+		// Collects cascade away with the note; the boards they sat in must
+		// stop counting them.
+		if _, err := w.Exec(ctx, `UPDATE boards SET note_count = note_count - 1
+			WHERE id IN (SELECT board_id FROM collects WHERE note_id = ? AND board_id IS NOT NULL)`, noteID); err != nil {
+			return err
+		}
+		_, err = w.Exec(ctx, "DELETE FROM notes WHERE id = ?", noteID)
+		return err
+	})
+}
+
+// Share records a share of a published note by userID (0: anonymous) and
+// returns the new share count.
+func (s *Service) Share(ctx context.Context, noteID, userID id.ID, channel string) (int64, error) {
+	if len(channel) > ChannelMax {
+		return 0, apperr.Invalid("channel must be at most %d characters", ChannelMax)
+	}
+	for _, r := range channel {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return 0, apperr.Invalid("channel may contain only lower-case letters, digits, '_' and '-'")
+		}
+	}
+	var count int64
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		w := s.db.Writer(ctx)
+		err := w.QueryRow(ctx, `UPDATE notes SET share_count = share_count + 1 WHERE id = ? AND status = 'published'
+			RETURNING share_count`, noteID).Scan(&count)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("note")
+		}
+		if err != nil {
+			return err
+		}
+		var user any
+		if userID != 0 {
+			user = userID
+		}
+		_, err = w.Exec(ctx, "INSERT INTO shares (id, note_id, user_id, channel, created_at) VALUES (?, ?, ?, ?, ?)",
+			id.New(), noteID, user, channel, db.Now())
+		return err
+	})
+	return count, err
+}
+
+// ---- topics and mentions ----
+
+func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// parseTags finds #tags: '#' at the start, after a non-word character or
+// right after another tag ("#护肤#穿搭#"), followed by word characters.
+// Longer-than-allowed runs are ordinary text.
+func parseTags(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	prev, tagEnd := ' ', -1
+	for i, r := range text {
+		if r == '#' && (!isWordRune(prev) || i == tagEnd) {
+			j := i + 1
+			for j < len(text) {
+				c, n := utf8.DecodeRuneInString(text[j:])
+				if !isWordRune(c) {
+					break
+				}
+				j += n
+			}
+			tag := strings.ToLower(text[i+1 : j])
+			tagEnd = j
+			if n := utf8.RuneCountInString(tag); n >= 1 && n <= TopicMax && !seen[tag] {
+				seen[tag] = true
+				out = append(out, tag)
+			}
+		}
+		prev = r
+	}
+	return out
+}
+
+// NormalizeTopic case-folds a topic name (a leading '#' is allowed) and
+// checks its alphabet and length.
+func NormalizeTopic(name string) (string, error) {
+	t := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "#"))
+	if !utf8.ValidString(t) {
+		return "", apperr.Invalid("topic is not valid UTF-8")
+	}
+	n := utf8.RuneCountInString(t)
+	if n == 0 || n > TopicMax {
+		return "", apperr.Invalid("a topic must be 1–%d characters", TopicMax)
+	}
+	for _, r := range t {
+		if !isWordRune(r) {
+			return "", apperr.Invalid("topic %q may contain only letters, digits and '_'", t)
+		}
+	}
+	return t, nil
+}
+
+func normalizeTopics(in []string) ([]string, error) {
+	if len(in) > MaxTopics {
+		return nil, apperr.Invalid("a note has at most %d topics", MaxTopics)
+	}
+	out := make([]string, 0, len(in))
+	for _, t := range in {
+		n, err := NormalizeTopic(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// allTopics merges explicit topics with the #tags of the text.
+func allTopics(explicit []string, title, body string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range append(append([]string(nil), explicit...), parseTags(title+"\n"+body)...) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	if len(out) > MaxTopics {
+		return nil, apperr.Invalid("a note has at most %d topics (counting #tags in the text)", MaxTopics)
+	}
+	return out, nil
+}
+
+func (s *Service) topicNames(ctx context.Context, noteID id.ID) ([]string, error) {
+	rows, err := s.db.Writer(ctx).Query(ctx, `SELECT t.name FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
+		WHERE nt.note_id = ?`, noteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// setTopics moves a note from topic set old to new. topics.note_count
+// counts published notes, so it moves by what was counted before (old, if
+// the note was published) versus what counts now (new, if it is).
+func (s *Service) setTopics(ctx context.Context, noteID id.ID, old, new []string, wasPub, isPub bool) error {
+	w := s.db.Writer(ctx)
+	delta := map[string]int64{}
+	inOld, inNew := map[string]bool{}, map[string]bool{}
+	for _, t := range old {
+		inOld[t] = true
+		if wasPub {
+			delta[t]--
+		}
+	}
+	for _, t := range new {
+		inNew[t] = true
+		if isPub {
+			delta[t]++
+		}
+	}
+	names := make([]string, 0, len(delta))
+	for t := range delta {
+		names = append(names, t)
+	}
+	sort.Strings(names) // a fixed lock order across concurrent notes
+	for _, t := range names {
+		if inOld[t] && inNew[t] && delta[t] == 0 {
+			continue // nothing changes for this topic
+		}
+		var tid id.ID
+		err := w.QueryRow(ctx, `INSERT INTO topics (id, name, note_count, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET note_count = topics.note_count + excluded.note_count RETURNING id`,
+			id.New(), t, delta[t], db.Now()).Scan(&tid)
+		if err != nil {
+			return err
+		}
+		if !inNew[t] {
+			_, err = w.Exec(ctx, "DELETE FROM note_topics WHERE note_id = ? AND topic_id = ?", noteID, tid)
+		} else if !inOld[t] {
+			_, err = w.Exec(ctx, "INSERT INTO note_topics (note_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING", noteID, tid)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseMentions finds @username: '@' at the start or after a non-word
+// character (so e-mail addresses are not mentions), then a username.
+func parseMentions(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	prev := ' '
+	for i, r := range text {
+		if r == '@' && !isWordRune(prev) && prev != '.' {
+			j := i + 1
+			for j < len(text) {
+				c := text[j]
+				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.') {
+					break
+				}
+				j++
+			}
+			name := strings.TrimRight(text[i+1:j], ".") // "@alice." ends a sentence
+			if n, err := accounts.NormalizeUsername(name); err == nil && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+		prev = r
+	}
+	return out
+}
+
+// setMentions makes note_mentions match the @usernames of body and sends
+// mention notifications: to everyone when the note becomes published, to
+// newly added users on later edits; removed mentions, or all of them when
+// the note leaves the published state, are retracted.
+func (s *Service) setMentions(ctx context.Context, authorID, noteID id.ID, body string, wasPub, isPub bool) error {
+	names := parseMentions(body)
+	if len(names) > MaxMentions {
+		return apperr.Invalid("a note can mention at most %d people", MaxMentions)
+	}
+	found, err := s.accounts.IDsByUsernames(ctx, names)
+	if err != nil {
+		return err
+	}
+	w := s.db.Writer(ctx)
+	old, err := collectIDs(w.Query(ctx, "SELECT user_id FROM note_mentions WHERE note_id = ?", noteID))
+	if err != nil {
+		return err
+	}
+	inOld, inNew := map[id.ID]bool{}, map[id.ID]bool{}
+	for _, u := range old {
+		inOld[u] = true
+	}
+	for _, uid := range found {
+		inNew[uid] = true
+	}
+	for _, u := range old {
+		if inNew[u] && isPub {
+			continue
+		}
+		if !inNew[u] {
+			if _, err := w.Exec(ctx, "DELETE FROM note_mentions WHERE note_id = ? AND user_id = ?", noteID, u); err != nil {
+				return err
+			}
+		}
+		if wasPub {
+			if err := s.notify.Retract(ctx, u, authorID, notify.Mention, noteID, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for uid := range inNew {
+		if !inOld[uid] {
+			if _, err := w.Exec(ctx, "INSERT INTO note_mentions (note_id, user_id) VALUES (?, ?)", noteID, uid); err != nil {
+				return err
+			}
+		}
+		if isPub && (!wasPub || !inOld[uid]) {
+			if err := s.notify.Add(ctx, notify.Notification{UserID: uid, Kind: notify.Mention, ActorID: authorID, NoteID: noteID}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func collectIDs(rows *sql.Rows, err error) ([]id.ID, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []id.ID
+	for rows.Next() {
+		var v id.ID
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ---- views ----
+
+type viewKey struct{ note, viewer id.ID }
+
+// maxPendingViews bounds the buffer if the database stays unreachable.
+const maxPendingViews = 1 << 20
+
+// RecordView counts one open of a note by viewer (0: anonymous). It only
+// bumps an in-memory counter: a database write per read would make every
+// note page a write on SQLite's single writer. FlushViews writes the
+// counts, skipping the author's own opens, so view_count lags by up to
+// FlushInterval.
+func (s *Service) RecordView(noteID, viewer id.ID) {
+	s.viewsMu.Lock()
+	if len(s.views) < maxPendingViews {
+		s.views[viewKey{noteID, viewer}]++
+	}
+	s.viewsMu.Unlock()
+}
+
+// FlushViews writes the buffered view counts in one transaction.
+func (s *Service) FlushViews(ctx context.Context) error {
+	s.viewsMu.Lock()
+	pending := s.views
+	s.views = map[viewKey]int64{}
+	s.viewsMu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	err := s.flush(ctx, pending)
+	if err != nil {
+		// Put the counts back for the next attempt.
+		s.viewsMu.Lock()
+		for k, n := range pending {
+			if len(s.views) < maxPendingViews {
+				s.views[k] += n
+			}
+		}
+		s.viewsMu.Unlock()
+	}
+	return err
+}
+
+func (s *Service) flush(ctx context.Context, pending map[viewKey]int64) error {
+	byNote := map[id.ID]bool{}
+	for k := range pending {
+		byNote[k.note] = true
+	}
+	noteIDs := make([]id.ID, 0, len(byNote))
+	for n := range byNote {
+		noteIDs = append(noteIDs, n)
+	}
+	sort.Slice(noteIDs, func(i, j int) bool { return noteIDs[i] < noteIDs[j] })
+	authors := map[id.ID]id.ID{}
+	for start := 0; start < len(noteIDs); start += 500 {
+		chunk := noteIDs[start:min(start+500, len(noteIDs))]
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n
+		}
+		rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, author_id FROM notes WHERE id IN ("+db.Placeholders(len(args))+")", args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var n, a id.ID
+			if err := rows.Scan(&n, &a); err != nil {
+				rows.Close()
+				return err
+			}
+			authors[n] = a
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	counts := map[id.ID]int64{}
+	for k, n := range pending {
+		if a, ok := authors[k.note]; ok && a != k.viewer {
+			counts[k.note] += n
+		}
+	}
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		for _, n := range noteIDs {
+			if counts[n] == 0 {
+				continue
+			}
+			if _, err := s.db.Writer(ctx).Exec(ctx, "UPDATE notes SET view_count = view_count + ? WHERE id = ?", counts[n], n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) flushLoop(every time.Duration) {
+	defer close(s.stopped)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := s.FlushViews(ctx); err != nil {
+				slog.Warn("flush note views", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// Close stops the periodic flusher and writes the views still buffered.
+func (s *Service) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.stopped
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = s.FlushViews(ctx)
+	})
+	return err
 }

@@ -5,6 +5,8 @@ package notify
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redmark/redmark/internal/apperr"
@@ -29,6 +31,9 @@ var Categories = map[string][]string{
 	"follows":  {Follow},
 	"comments": {Comment, Reply, Mention},
 }
+
+// CategoryNames are the keys of Categories in display order.
+var CategoryNames = []string{"likes", "follows", "comments"}
 
 // Notification is one event addressed to UserID, caused by ActorID.
 type Notification struct {
@@ -72,9 +77,14 @@ func (s *Service) Retract(ctx context.Context, userID, actorID id.ID, kind strin
 	return err
 }
 
+// kindsOf lists the kinds of a category; "" means every category.
 func kindsOf(category string) ([]any, error) {
-	kinds, ok := Categories[category]
-	if !ok {
+	var kinds []string
+	if category == "" {
+		for _, c := range CategoryNames {
+			kinds = append(kinds, Categories[c]...)
+		}
+	} else if kinds = Categories[category]; kinds == nil {
 		return nil, apperr.Invalid("category must be likes, follows or comments")
 	}
 	out := make([]any, len(kinds))
@@ -84,8 +94,12 @@ func kindsOf(category string) ([]any, error) {
 	return out, nil
 }
 
-// List returns one category's notifications, newest first, older than
-// before (0 for the newest page).
+// notBlocked hides events from actors the recipient has blocked, without
+// deleting them (unblocking brings them back).
+const notBlocked = ` AND actor_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = ?)`
+
+// List returns one category's notifications ("" for all of them), newest
+// first, older than before (0 for the newest page).
 func (s *Service) List(ctx context.Context, userID id.ID, category string, before id.ID, limit int) ([]Notification, error) {
 	kinds, err := kindsOf(category)
 	if err != nil {
@@ -94,11 +108,19 @@ func (s *Service) List(ctx context.Context, userID id.ID, category string, befor
 	if before == 0 {
 		before = id.ID(1<<63 - 1)
 	}
-	args := append([]any{userID}, kinds...)
-	args = append(args, before, limit)
+	// One branch per kind, each a short range scan of (user_id, kind, id),
+	// merged: a single "kind IN (…)" would read and sort every matching row
+	// of a popular account before taking a page.
+	branches := make([]string, len(kinds))
+	var args []any
+	for i, k := range kinds {
+		branches[i] = `SELECT * FROM (SELECT id, kind, actor_id, note_id, comment_id, created_at, read_at FROM notifications
+			WHERE user_id = ? AND kind = ? AND id < ?` + notBlocked + ` ORDER BY id DESC LIMIT ?) k` + strconv.Itoa(i)
+		args = append(args, userID, k, before, userID, limit)
+	}
+	args = append(args, limit)
 	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, kind, actor_id, COALESCE(note_id, 0), COALESCE(comment_id, 0), created_at, read_at
-		FROM notifications WHERE user_id = ? AND kind IN (`+db.Placeholders(len(kinds))+`) AND id < ?
-		ORDER BY id DESC LIMIT ?`, args...)
+		FROM (`+strings.Join(branches, " UNION ALL ")+`) n ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +141,8 @@ func (s *Service) List(ctx context.Context, userID id.ID, category string, befor
 
 // Unread counts unread notifications per category.
 func (s *Service) Unread(ctx context.Context, userID id.ID) (map[string]int, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT kind, COUNT(*) FROM notifications WHERE user_id = ? AND read_at = 0 GROUP BY kind`, userID)
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT kind, COUNT(*) FROM notifications WHERE user_id = ? AND read_at = 0`+notBlocked+`
+		GROUP BY kind`, userID, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +165,7 @@ func (s *Service) Unread(ctx context.Context, userID id.ID) (map[string]int, err
 	return out, rows.Err()
 }
 
-// MarkRead marks a category read up to now.
+// MarkRead marks a category ("" for all of them) read up to now.
 func (s *Service) MarkRead(ctx context.Context, userID id.ID, category string) error {
 	kinds, err := kindsOf(category)
 	if err != nil {
@@ -152,4 +175,47 @@ func (s *Service) MarkRead(ctx context.Context, userID id.ID, category string) e
 	_, err = s.db.Writer(ctx).Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at = 0
 		AND kind IN (`+db.Placeholders(len(kinds))+`)`, args...)
 	return err
+}
+
+// CommentSnippet is the part of a comment a notification shows.
+type CommentSnippet struct {
+	ID   id.ID  `json:"id"`
+	Body string `json:"body"`
+}
+
+// SnippetMax is how many runes of a comment a notification shows.
+const SnippetMax = 140
+
+// Comments returns snippets of the given comments in one query, keyed by id;
+// deleted and unknown comments are absent.
+func (s *Service) Comments(ctx context.Context, ids []id.ID) (map[id.ID]CommentSnippet, error) {
+	out := map[id.ID]CommentSnippet{}
+	args := make([]any, 0, len(ids))
+	seen := map[id.ID]bool{}
+	for _, i := range ids {
+		if i != 0 && !seen[i] {
+			seen[i] = true
+			args = append(args, i)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, body FROM comments WHERE deleted = 0 AND id IN (`+
+		db.Placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c CommentSnippet
+		if err := rows.Scan(&c.ID, &c.Body); err != nil {
+			return nil, err
+		}
+		if r := []rune(c.Body); len(r) > SnippetMax {
+			c.Body = string(r[:SnippetMax-1]) + "…"
+		}
+		out[c.ID] = c
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/redmark/redmark/internal/orders"
+	"github.com/redmark/redmark/internal/payments"
+	"github.com/redmark/redmark/internal/points"
+	"github.com/redmark/redmark/internal/promotions"
+	"github.com/redmark/redmark/internal/shop"
+)
+
+// CommerceConfig holds the shop's rules; zero values take the defaults
+// (payment window 30 min, 100 points per yuan, points pay at most 50%, …).
+type CommerceConfig struct {
+	Orders orders.Config
+	Points points.Rules
+	// SandboxDelay is how long after confirmation the sandbox provider
+	// sends its webhook (default 1s); SandboxAutoConfirm makes every
+	// sandbox intent confirm itself (demo and benchmarks).
+	SandboxDelay       time.Duration
+	SandboxAutoConfirm bool
+	// JobInterval is how often unpaid orders expire, delivered orders
+	// auto-complete and failed refunds are retried (default 15s).
+	JobInterval time.Duration
+}
+
+// commerceJobs is the running background loop of the shop.
+type commerceJobs struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// initCommerce builds the shop services (E1–E7) over the app's database.
+func (a *App) initCommerce() {
+	cc := a.Config.Commerce
+	// The sandbox signs webhooks with a key derived from the server secret,
+	// so the secret itself never leaves the process.
+	m := hmac.New(sha256.New, a.Secret)
+	m.Write([]byte("payments:sandbox-webhook"))
+	a.Sandbox = payments.NewSandbox(m.Sum(nil))
+	delay := cc.SandboxDelay
+	if delay <= 0 {
+		delay = time.Second
+	}
+	a.Sandbox.Configure(sandboxWebhookURL(a.Config), delay, cc.SandboxAutoConfirm)
+	a.Shop = shop.New(a.DB, a.Media)
+	a.Points = points.New(a.DB, cc.Points)
+	a.Promotions = promotions.New(a.DB, a.Shop)
+	a.Payments = payments.New(a.DB, a.Sandbox)
+	a.Orders = orders.New(a.DB, a.Shop, a.Promotions, a.Points, a.Payments, cc.Orders)
+}
+
+// sandboxWebhookURL is where the sandbox posts its webhooks: the public
+// base URL, or the listen address; tests set it with Sandbox.Configure.
+func sandboxWebhookURL(cfg Config) string {
+	const path = "/api/v1/payments/sandbox/webhook"
+	switch {
+	case cfg.BaseURL != "":
+		return strings.TrimSuffix(cfg.BaseURL, "/") + path
+	case cfg.Addr != "":
+		return "http://" + cfg.Addr + path
+	}
+	return ""
+}
+
+// StartCommerce starts the shop's background jobs (unpaid-order expiry,
+// auto-completion, refund retries). The server calls it once; Shutdown
+// stops it. Tests drive the jobs directly instead.
+func (a *App) StartCommerce() {
+	if a.jobs.cancel != nil {
+		return
+	}
+	every := a.Config.Commerce.JobInterval
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.jobs = commerceJobs{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(a.jobs.done)
+		a.Orders.RunJobs(ctx, every)
+	}()
+}
+
+// stopCommerce stops the background jobs and pending sandbox webhooks.
+func (a *App) stopCommerce() {
+	if a.jobs.cancel != nil {
+		a.jobs.cancel()
+		<-a.jobs.done
+		a.jobs.cancel = nil
+	}
+	a.Sandbox.Close()
+}

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+
+	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/notes"
+)
+
+// NoteView is a note as clients see it: with its author's public profile
+// and whether the viewer has liked or collected it.
+type NoteView struct {
+	notes.Note
+	Author    accounts.User `json:"author"`
+	Liked     bool          `json:"liked"`
+	Collected bool          `json:"collected"`
+}
+
+// NoteViews decorates notes for viewer (0: signed out), keeping their
+// order, with one query for all authors.
+func (a *App) NoteViews(ctx context.Context, viewer id.ID, ns []notes.Note) ([]NoteView, error) {
+	authorIDs := make([]id.ID, len(ns))
+	for i, n := range ns {
+		authorIDs[i] = n.AuthorID
+	}
+	authors, err := a.Accounts.GetMany(ctx, authorIDs)
+	if err != nil {
+		return nil, err
+	}
+	noteIDs := make([]id.ID, len(ns))
+	for i, n := range ns {
+		noteIDs[i] = n.ID
+	}
+	states, err := a.Social.States(ctx, viewer, noteIDs) // no query when signed out
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NoteView, len(ns))
+	for i, n := range ns {
+		st := states[n.ID]
+		out[i] = NoteView{Note: n, Author: authors[n.AuthorID].Public(), Liked: st.Liked, Collected: st.Collected}
+	}
+	return out, nil
+}
+
+// NoteView decorates one note.
+func (a *App) NoteView(ctx context.Context, viewer id.ID, n notes.Note) (NoteView, error) {
+	vs, err := a.NoteViews(ctx, viewer, []notes.Note{n})
+	if err != nil {
+		return NoteView{}, err
+	}
+	return vs[0], nil
+}
