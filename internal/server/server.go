@@ -118,6 +118,9 @@ func recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// MaxFormBody bounds a web form post: nine 20 MiB images and the fields.
+const MaxFormBody = 9*20<<20 + 1<<20
+
 func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
@@ -148,6 +151,12 @@ func authenticate(a *app.App, mux *http.ServeMux) http.Handler {
 			}
 		}
 		if unsafeMethod(r.Method) {
+			if !api {
+				// Web forms are read (for the csrf field) before any handler
+				// can bound them: cap the whole body here. The largest form
+				// is a publish with nine images.
+				r.Body = http.MaxBytesReader(w, r.Body, MaxFormBody)
+			}
 			if viaCookie {
 				if _, ok := httpx.User(r); ok {
 					want := httpx.CSRF(a.Secret, token)
