@@ -97,21 +97,14 @@ func TestAfterSalesPartialThenFull(t *testing.T) {
 		if o.Num("total") != 31000 {
 			t.Fatalf("order: %s", o.Body)
 		}
-		var items []struct {
-			ID   string `json:"id"`
-			SKU  string `json:"sku_id"`
-			Paid int64  `json:"paid"`
-		}
-		o.Get("items")
-		var full struct {
-			Items *[]struct {
+		var placed struct {
+			Items []struct {
 				ID   string `json:"id"`
-				SKU  string `json:"sku_id"`
 				Paid int64  `json:"paid"`
 			} `json:"items"`
 		}
-		full.Items = &items
-		o.Decode(&full)
+		o.Decode(&placed)
+		items := placed.Items
 		var paidSum int64
 		for _, it := range items {
 			paidSum += it.Paid
@@ -223,11 +216,13 @@ func TestPromotionsStacking(t *testing.T) {
 			t.Fatalf("gift beyond its stock: %s", o2.Body)
 		}
 		// Coupon threshold and validity.
+		carol := e.SignUp("carol")
 		small := buy(f.skus[0], 1)
 		small["coupon_code"] = "BIG"
-		order(alice, small).WantError(400, "invalid_input")
+		order(carol, small).WantError(400, "invalid_input")
+		order(alice, body).WantError(409, "conflict") // per-user limit 1
 		small["coupon_code"] = "NOPE"
-		order(alice, small).WantError(404, "not_found")
+		order(carol, small).WantError(404, "not_found")
 	})
 }
 

@@ -133,3 +133,40 @@ func TestCheckoutPayShipComplete(t *testing.T) {
 		alice.Do("POST", "/api/v1/orders/"+oid+"/cancel", nil).WantError(409, "conflict")
 	})
 }
+
+// TestSandboxConfirmsAsynchronously runs the sandbox as a real provider:
+// the payer confirms, and the webhook arrives later from another goroutine
+// over HTTP.
+func TestSandboxConfirmsAsynchronously(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		e.App.Sandbox.Configure(e.URL+"/api/v1/payments/sandbox/webhook", 20*time.Millisecond, false)
+		f := newShopFixture(t, e)
+		alice := e.SignUp("alice")
+		oid := order(alice, buy(f.skus[0], 1)).Want(201).Str("id")
+		it := intentOf(alice.Do("POST", "/api/v1/orders/"+oid+"/pay", nil).Want(200))
+		e.SignUp("bob").Do("POST", it.ConfirmURL, nil).WantError(404, "not_found")
+		alice.Do("POST", it.ConfirmURL, map[string]any{"outcome": "maybe"}).WantError(400, "invalid_input")
+		alice.Do("POST", it.ConfirmURL, nil).Want(202)
+		alice.Do("POST", it.ConfirmURL, nil).WantError(409, "conflict")
+		if s := alice.Do("GET", "/api/v1/orders/"+oid, nil).Str("status"); s != "pending_payment" {
+			t.Fatalf("paid before the webhook arrived: %s", s)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for alice.Do("GET", "/api/v1/orders/"+oid, nil).Str("status") != "paid" {
+			if time.Now().After(deadline) {
+				t.Fatal("the sandbox webhook never paid the order")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		// Auto-confirm (demo, benchmarks) pays without a payer step.
+		e.App.Sandbox.Configure(e.URL+"/api/v1/payments/sandbox/webhook", time.Millisecond, true)
+		oid2 := order(alice, buy(f.skus[0], 1)).Want(201).Str("id")
+		alice.Do("POST", "/api/v1/orders/"+oid2+"/pay", nil).Want(200)
+		for alice.Do("GET", "/api/v1/orders/"+oid2, nil).Str("status") != "paid" {
+			if time.Now().After(deadline) {
+				t.Fatal("auto-confirm never paid the order")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}

@@ -231,13 +231,13 @@ func TestUploadImageStripsMetadataAndOrients(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, owner, _ := newService(t, d)
 		ctx := context.Background()
-		src := exifJPEG(t, 2200, 400, 6, "GPS-SECRET-31.2304N")
+		src := exifJPEG(t, 2400, 800, 6, "GPS-SECRET-31.2304N")
 		m, err := s.Upload(ctx, owner, "photo.jpg", bytes.NewReader(src))
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 2200×400 turned upright by orientation 6, then fitted to 2048.
-		if m.Kind != Image || m.Width != 372 || m.Height != 2048 || m.ContentType != "image/jpeg" {
+		// 2400×800 turned upright by orientation 6, then fitted to 2048.
+		if m.Kind != Image || m.Width != 683 || m.Height != 2048 || m.ContentType != "image/jpeg" {
 			t.Fatalf("media = %+v", m)
 		}
 		if !strings.HasPrefix(m.URL, URLPrefix) || !strings.HasPrefix(m.ThumbnailURL, URLPrefix) || m.URL == m.ThumbnailURL {

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -261,10 +262,8 @@ func (s *Service) ExpireUnpaid(ctx context.Context) (int, error) {
 	return n, rows.Err()
 }
 
-func isConflict(err error) bool {
-	ae, ok := err.(*apperr.Error)
-	return ok && ae.Code == "conflict"
-}
+// isConflict: another transition won the race; the job skips that order.
+func isConflict(err error) bool { return errors.Is(err, apperr.ErrConflict) }
 
 // Shipment is what the store sends when it ships.
 type Shipment struct {

@@ -93,11 +93,13 @@ type engine struct {
 	users  []userInfo
 	rank   []int32 // users by popularity, most popular first
 	rankOf []int32
-	notes  []noteInfo
-	nrank  []int32 // notes by popularity
-	topics map[string]id.ID
-	covers [numCategories][]cover
-	avatar []string
+	// prolific orders users by how much they write, most first.
+	prolific []int32
+	notes    []noteInfo
+	nrank    []int32 // notes by popularity
+	topics   map[string]id.ID
+	covers   [numCategories][]cover
+	avatar   []string
 
 	userIDs, noteIDs, mediaIDs, topicIDs, boardIDs, commentIDs, notifIDs, shareIDs minter
 
@@ -110,7 +112,7 @@ func newEngine(a *app.App, p plan) *engine {
 	now := time.Now().UnixMilli() - time.Minute.Milliseconds()
 	r := rand.New(rand.NewPCG(p.seed, 0x5eed))
 	return &engine{
-		a: a, d: a.DB, p: p, r: r, w: writer{r},
+		a: a, d: a.DB, p: p, r: r, w: writer{r: r, memo: map[string]string{}},
 		start: now - p.span.Milliseconds(), end: now, t0: time.Now(),
 	}
 }
@@ -259,7 +261,9 @@ func (e *engine) images(ctx context.Context) error {
 		var firstErr error
 		var wg sync.WaitGroup
 		next := make(chan int)
-		for range runtime.GOMAXPROCS(0) {
+		// A worker or two beyond the cores keeps them busy while others
+		// wait for the store to sync a file.
+		for range runtime.GOMAXPROCS(0) + 2 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -25,7 +25,7 @@ func (e *engine) insertNotes(ctx context.Context) error {
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	authors := make([]int32, n)
 	for i := range authors {
-		authors[i] = e.activeUser(2.0)
+		authors[i] = e.author()
 	}
 	for k, u := range e.p.known {
 		for j := range min(u.Notes, n) {
@@ -121,6 +121,7 @@ func (e *engine) note(ctx context.Context, i int, t int64, a int32, media, notes
 	for k, u := range mentioned {
 		names[k] = e.users[u].name
 	}
+	e.w.begin()
 	topics := e.w.topics(l, c)
 	title := e.w.title(l, c)
 	body := e.w.body(l, c, topics, names)

@@ -45,6 +45,10 @@ func (e *engine) insertUsers(ctx context.Context) error {
 		e.rankOf[u] = int32(r)
 	}
 	creators := max(1, n/100)
+	e.prolific = make([]int32, n)
+	for i, u := range e.r.Perm(n) {
+		e.prolific[i] = int32(u)
+	}
 
 	// Hashing is deliberately slow, so it happens once per password.
 	hashes := map[string]string{}
@@ -104,9 +108,18 @@ func (e *engine) insertUsers(ctx context.Context) error {
 }
 
 // activeUser picks a user who takes part, by popularity with skew alpha.
-func (e *engine) activeUser(alpha float64) int32 {
+func (e *engine) activeUser(alpha float64) int32 { return e.pickFrom(e.rank, alpha) }
+
+// author picks who writes a note. How much someone writes is independent
+// of how many followers they have: were the most followed also the most
+// prolific, every following feed would fill with the same few accounts
+// (and timelines, which hold one row per note per follower, would grow
+// with followers times notes of the top accounts).
+func (e *engine) author() int32 { return e.pickFrom(e.prolific, 1.5) }
+
+func (e *engine) pickFrom(order []int32, alpha float64) int32 {
 	for {
-		u := e.rank[e.skew(len(e.rank), alpha)]
+		u := order[e.skew(len(order), alpha)]
 		if !e.users[u].inactive {
 			return u
 		}

@@ -7,8 +7,16 @@ import (
 )
 
 // writer assembles text from the banks with its own random source, so the
-// same seed always yields the same community.
-type writer struct{ r *rand.Rand }
+// same seed always yields the same community. Within one note a slot keeps
+// the value it first got (memo), so the title, body and location talk
+// about the same city, product or film.
+type writer struct {
+	r    *rand.Rand
+	memo map[string]string
+}
+
+// begin starts a new note.
+func (w writer) begin() { clear(w.memo) }
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
@@ -32,11 +40,16 @@ func (w writer) fill(l lang, c category, tmpl string) string {
 		}
 		out.WriteString(tmpl[:i])
 		key := tmpl[i+1 : i+j]
-		vals, ok := b.slots[key]
+		v, ok := w.memo[key]
 		if !ok {
-			vals = sharedSlots[l][key]
+			vals, found := b.slots[key]
+			if !found {
+				vals = sharedSlots[l][key]
+			}
+			v = pick(w.r, vals)
+			w.memo[key] = v
 		}
-		out.WriteString(pick(w.r, vals))
+		out.WriteString(v)
 		tmpl = tmpl[i+j+1:]
 	}
 }
@@ -121,7 +134,8 @@ func (w writer) body(l lang, c category, topics, mentions []string) string {
 	return s.String()
 }
 
-// location is set on most travel and food notes and a few others.
+// location is set on most travel and food notes and a few others: the
+// city the note talks about, if any.
 func (w writer) location(l lang, c category) string {
 	p := 8
 	if c == travel || c == food {
@@ -129,6 +143,9 @@ func (w writer) location(l lang, c category) string {
 	}
 	if w.r.IntN(100) >= p {
 		return ""
+	}
+	if city, ok := w.memo["city"]; ok {
+		return city
 	}
 	return pick(w.r, locations[l])
 }

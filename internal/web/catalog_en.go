@@ -61,7 +61,7 @@ var catalogEN = map[string]string{
 	"note.views":                 "Views %d",
 	"note.untitled":              "Untitled",
 
-	"comments.title":        "Comments (%d)",
+	"comments.title":        "Comments",
 	"comments.placeholder":  "Say something nice…",
 	"comments.send":         "Send",
 	"comments.login":        "Log in to comment",

@@ -61,7 +61,7 @@ var catalogZH = map[string]string{
 	"note.views":                 "%d 次浏览",
 	"note.untitled":              "无标题",
 
-	"comments.title":        "评论（%d）",
+	"comments.title":        "评论",
 	"comments.placeholder":  "说点什么吧…",
 	"comments.send":         "发送",
 	"comments.login":        "登录后评论",

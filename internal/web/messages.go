@@ -155,8 +155,9 @@ var notificationTabs = []string{"likes", "follows", "comments"}
 
 type notificationRow struct {
 	notify.Notification
-	Actor accounts.User
-	Note  *noteRef
+	Actor   accounts.User
+	Note    *noteRef
+	Comment string // what was said, for comments, replies and mentions in comments
 }
 
 // noteRef is the bit of a note a notification shows.
@@ -188,12 +189,19 @@ func (w *Web) notifications(q *req) error {
 	if err != nil {
 		return err
 	}
-	var actorIDs, noteIDs []id.ID
+	var actorIDs, noteIDs, commentIDs []id.ID
 	for _, n := range ns {
 		actorIDs = append(actorIDs, n.ActorID)
 		if n.NoteID != 0 {
 			noteIDs = append(noteIDs, n.NoteID)
 		}
+		if n.CommentID != 0 {
+			commentIDs = append(commentIDs, n.CommentID)
+		}
+	}
+	comments, err := w.app.Notify.Comments(ctx, commentIDs)
+	if err != nil {
+		return err
 	}
 	actors, err := w.app.Accounts.GetMany(ctx, actorIDs)
 	if err != nil {
@@ -215,7 +223,7 @@ func (w *Web) notifications(q *req) error {
 		if !ok {
 			continue
 		}
-		d.Rows = append(d.Rows, notificationRow{Notification: n, Actor: a, Note: refs[n.NoteID]})
+		d.Rows = append(d.Rows, notificationRow{Notification: n, Actor: a, Note: refs[n.NoteID], Comment: comments[n.CommentID].Body})
 	}
 	if len(ns) == pageSize {
 		d.More = "?tab=" + tab + "&cursor=" + ns[len(ns)-1].ID.String()

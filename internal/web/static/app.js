@@ -107,6 +107,9 @@
       }
       box.value = "";
       if (errBox) errBox.hidden = true;
+      document.querySelectorAll("[data-comment-count]").forEach(function (el) {
+        el.textContent = String(Number(el.textContent) + 1);
+      });
     }).catch(function (err) {
       if (err.status === 400 && errBox) {
         errBox.textContent = err.message;
