@@ -55,7 +55,9 @@ func seedCmd(ctx context.Context, args []string) error {
 		"follows", o.Follows, "collects", o.Collects, "comments", o.Comments)
 	o.Progress = os.Stderr
 	rep, err := seed.Large(ctx, a, o)
-	rep.Print(os.Stdout)
+	if len(rep.Phases) > 0 {
+		rep.Print(os.Stdout)
+	}
 	if err != nil {
 		return err
 	}

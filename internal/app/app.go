@@ -44,16 +44,17 @@ type Config struct {
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
 // actions; 0 disables a limit (tests and benchmarks).
 type LimitConfig struct {
-	SignupPerMin, LoginPerMin, PostPerMin, WritePerMin float64
+	SignupPerMin, LoginPerMin, PostPerMin, UploadPerMin, WritePerMin float64
 }
 
 // DefaultLimits suit a public community: a person signs up rarely, posts a
 // few notes a minute, and likes or comments at human speed.
-var DefaultLimits = LimitConfig{SignupPerMin: 10, LoginPerMin: 20, PostPerMin: 10, WritePerMin: 240}
+// Uploads come in bursts of up to nine images per note.
+var DefaultLimits = LimitConfig{SignupPerMin: 10, LoginPerMin: 20, PostPerMin: 10, UploadPerMin: 60, WritePerMin: 240}
 
 // Limits are the live rate limiters.
 type Limits struct {
-	Signup, Login, Post, Write *ratelimit.Limiter
+	Signup, Login, Post, Upload, Write *ratelimit.Limiter
 }
 
 // App holds the services.
@@ -135,6 +136,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 			Signup: ratelimit.New(cfg.Limits.SignupPerMin, burst(cfg.Limits.SignupPerMin)),
 			Login:  ratelimit.New(cfg.Limits.LoginPerMin, burst(cfg.Limits.LoginPerMin)),
 			Post:   ratelimit.New(cfg.Limits.PostPerMin, burst(cfg.Limits.PostPerMin)),
+			Upload: ratelimit.New(cfg.Limits.UploadPerMin, burst(cfg.Limits.UploadPerMin)),
 			Write:  ratelimit.New(cfg.Limits.WritePerMin, burst(cfg.Limits.WritePerMin)),
 		},
 	}

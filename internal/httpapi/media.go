@@ -25,7 +25,7 @@ func (a *API) uploadMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := app.Allow(a.app.Limits.Post, "media:"+me.ID.String()); err != nil {
+	if err := app.Allow(a.app.Limits.Upload, me.ID.String()); err != nil {
 		return err
 	}
 	// Room for the largest file plus the multipart framing.

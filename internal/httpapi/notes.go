@@ -40,16 +40,17 @@ func (a *API) writeNote(w http.ResponseWriter, r *http.Request, status int, n no
 	return nil
 }
 
-// writeNotes answers {"notes": [...], "next_cursor": "<id>" or ""}; a full
+// writeNotes answers {"notes": [...], "next_cursor": "<id>" or null}; a full
 // page means there may be more.
 func (a *API) writeNotes(w http.ResponseWriter, r *http.Request, limit int, ns []notes.Note, extra map[string]any) error {
 	vs, err := a.app.NoteViews(r.Context(), signedInID(r), ns)
 	if err != nil {
 		return err
 	}
-	next := ""
+	var next *string
 	if len(ns) == limit && limit > 0 {
-		next = ns[len(ns)-1].ID.String()
+		c := ns[len(ns)-1].ID.String()
+		next = &c
 	}
 	out := map[string]any{"notes": vs, "next_cursor": next}
 	for k, v := range extra {
