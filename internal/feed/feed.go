@@ -17,7 +17,7 @@
 // Mastodon and GoToSocial keep capped timelines in a cache and most of their
 // feed bugs come from the cache and the database disagreeing. Here the
 // timeline rows change in the same transaction as the note, follow or
-// delete that causes them, so they cannot disagree: deleting a note cascades
+// delete that causes them, so they cannot disagree: removing a note deletes
 // its timeline rows, unfollowing deletes that author's rows, following
 // backfills the author's pushed notes, and edits need nothing because
 // timelines hold ids and content is read at serve time. The timeline is
@@ -103,7 +103,12 @@ func (s *Service) NoteRemoved(ctx context.Context, noteID id.ID) error {
 		if _, _, err := s.lockAuthor(ctx, authorID); err != nil {
 			return err
 		}
-		_, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM timeline WHERE note_id = ?", noteID)
+		// Every row of a pushed note sits in the timeline of a current
+		// follower (unfollowing removes rows, following backfills them), so
+		// probing the followers' primary keys finds them all without an
+		// index on note_id.
+		_, err := s.db.Writer(ctx).Exec(ctx, `DELETE FROM timeline WHERE note_id = ?
+			AND user_id IN (SELECT follower_id FROM follows WHERE followee_id = ?)`, noteID, authorID)
 		return err
 	})
 }

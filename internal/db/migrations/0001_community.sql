@@ -177,14 +177,16 @@ CREATE TABLE blocks (
 
 -- Materialised following timelines (see internal/feed): note ids pushed to
 -- each follower of an ordinary author, in the same transaction as the note.
+-- The biggest table by far, so it has no index but its primary key: rows
+-- are found by reader (feed reads, unfollow) or through the author's
+-- followers (note removal), and note_id has no foreign key because a
+-- cascade would need an index on it; the feed removes rows itself.
 CREATE TABLE timeline (
   user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  note_id BIGINT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+  note_id BIGINT NOT NULL,
   author_id BIGINT NOT NULL,
   PRIMARY KEY (user_id, note_id)
 );
-CREATE INDEX timeline_note ON timeline(note_id);
-CREATE INDEX timeline_author ON timeline(user_id, author_id);
 
 CREATE TABLE conversations (
   id BIGINT PRIMARY KEY,
