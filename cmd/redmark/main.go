@@ -21,12 +21,13 @@ import (
 const usage = `redmark — a self-hostable social-commerce community
 
 Usage:
-  redmark serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]
+  redmark serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--redis URL] [--demo]
   redmark migrate [--data DIR] [--db DSN]
   redmark seed    [--data DIR] [--db DSN] [--users N] [--notes N] [--interactions N] [--seed S]
+  redmark reindex [--data DIR] [--db DSN]   (rebuild the search index; stop the server first)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
-REDMARK_DATABASE_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug.
+REDMARK_DATABASE_URL, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug.
 `
 
 func main() {
@@ -45,6 +46,8 @@ func main() {
 		err = migrate(ctx, os.Args[2:])
 	case "seed":
 		err = seedCmd(ctx, os.Args[2:])
+	case "reindex":
+		err = reindexCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -89,6 +92,8 @@ func serve(ctx context.Context, args []string) error {
 	commonFlags(fs, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", env("REDMARK_ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("REDMARK_BASE_URL", ""), "public URL, for share links")
+	fs.StringVar(&cfg.RedisURL, "redis", env("REDMARK_REDIS_URL", ""), "Redis URL (redis://host:6379/0) for flash-sale stock and limits; in-process when empty")
+	fs.DurationVar(&cfg.Commerce.Flash.PaymentWindow, "flash-payment-window", 0, "how long flash-sale orders wait for payment (default 5m)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("REDMARK_TRUST_PROXY"), "trust X-Forwarded-For (behind a reverse proxy)")
 	demo := fs.Bool("demo", envBool("REDMARK_DEMO"), "load a demo community when the database is empty")
 	noLimits := fs.Bool("no-rate-limits", envBool("REDMARK_NO_RATE_LIMITS"), "disable rate limits (benchmarks only)")
@@ -102,11 +107,15 @@ func serve(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	a.StartCommerce()
+	if err := a.StartDiscovery(); err != nil {
+		return err
+	}
 	if *demo {
 		if err := loadDemo(ctx, a); err != nil {
 			return err
 		}
 	}
+	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           server.New(a, webRoutes(a)...),

@@ -16,6 +16,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/outbox"
 	"github.com/redmark/redmark/internal/validate"
 )
 
@@ -125,6 +126,9 @@ func (s *Service) create(ctx context.Context, name, display, hash, role, userAge
 		if err != nil {
 			return err
 		}
+		if err := outbox.Add(ctx, s.db, outbox.User, uid); err != nil { // search index follows
+			return err
+		}
 		if userAgent != "" || hash != "" {
 			if token, err = s.newSession(ctx, uid, userAgent); err != nil {
 				return err
@@ -166,6 +170,13 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	}
 	u, err := s.Get(ctx, uid)
 	return u, token, err
+}
+
+// NewSession opens a session for uid without a password: for tests and
+// benchmark preparation, which make thousands of signed-in users without
+// paying for thousands of password hashes. Never expose it over HTTP.
+func (s *Service) NewSession(ctx context.Context, uid id.ID, userAgent string) (string, error) {
+	return s.newSession(ctx, uid, userAgent)
 }
 
 // newSession stores only the SHA-256 of the token, so a database leak does
@@ -358,9 +369,15 @@ func (s *Service) UpdateProfile(ctx context.Context, uid id.ID, p ProfileUpdate)
 			return User{}, err
 		}
 	}
-	_, err = s.db.Writer(ctx).Exec(ctx, `UPDATE users SET display_name = ?, bio = ?, avatar_url = ?, locale = ?, gender = ?,
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		_, err := s.db.Writer(ctx).Exec(ctx, `UPDATE users SET display_name = ?, bio = ?, avatar_url = ?, locale = ?, gender = ?,
 		birth_year = ?, region = ?, updated_at = ? WHERE id = ?`, u.DisplayName, u.Bio, u.AvatarURL, u.Locale,
-		u.Persona.Gender, u.Persona.BirthYear, u.Persona.Region, db.Now(), uid)
+			u.Persona.Gender, u.Persona.BirthYear, u.Persona.Region, db.Now(), uid)
+		if err != nil {
+			return err
+		}
+		return outbox.Add(ctx, s.db, outbox.User, uid) // search index follows
+	})
 	if err != nil {
 		return User{}, err
 	}

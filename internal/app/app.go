@@ -13,10 +13,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
+	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/notes"
@@ -24,8 +27,11 @@ import (
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
 	"github.com/redmark/redmark/internal/points"
+	"github.com/redmark/redmark/internal/productnotes"
 	"github.com/redmark/redmark/internal/promotions"
 	"github.com/redmark/redmark/internal/ratelimit"
+	"github.com/redmark/redmark/internal/recommend"
+	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
 	"github.com/redmark/redmark/internal/social"
 )
@@ -37,6 +43,7 @@ type Config struct {
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
+	RedisURL    string // redis://… to run flash-sale stock and limits in Redis (flash.go)
 	Limits      LimitConfig
 	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
 }
@@ -70,6 +77,10 @@ type App struct {
 	Feed     *feed.Service
 	Messages *messages.Service
 	Limits   Limits
+	Search   *search.Service // full-text search (D2); StartDiscovery runs its indexer
+
+	// Recs is the discover feed (D1), recs.go.
+	Recs *recommend.Service
 
 	// Commerce (E1–E7), built by initCommerce in commerce.go.
 	Shop       *shop.Service
@@ -78,7 +89,11 @@ type App struct {
 	Promotions *promotions.Service
 	Points     *points.Service
 	Sandbox    *payments.Sandbox
-	jobs       commerceJobs
+	Flash      *flashsale.Service // flash sales (E6), flash.go
+	redis      *redis.Client
+	// ProductNotes links notes and products (E4): cards, creators' notes, reviews.
+	ProductNotes *productnotes.Service
+	jobs         commerceJobs
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -141,13 +156,21 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 		},
 	}
 	a.initCommerce()
+	if err := a.initFlash(); err != nil {
+		return nil, err
+	}
+	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
+	a.Recs = recommend.New(d, recommend.Options{})
 	return a, nil
 }
 
 func burst(perMin float64) int { return max(3, int(perMin/2)) }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.closeFlash()
+	return a.DB.Close()
+}
 
 // Allow returns a 429 error when key has used up l.
 func Allow(l *ratelimit.Limiter, key string) error {
@@ -184,6 +207,8 @@ func loadSecret(dir string) ([]byte, error) {
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
 	a.stopCommerce()
+	a.stopDiscovery()
+	a.Recs.Close()
 	if err := a.Notes.Close(); err != nil {
 		slog.Warn("flush note views at shutdown", "err", err)
 	}

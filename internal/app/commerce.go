@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
 	"github.com/redmark/redmark/internal/points"
+	"github.com/redmark/redmark/internal/productnotes"
 	"github.com/redmark/redmark/internal/promotions"
 	"github.com/redmark/redmark/internal/shop"
 )
@@ -27,6 +29,8 @@ type CommerceConfig struct {
 	// JobInterval is how often unpaid orders expire, delivered orders
 	// auto-complete and failed refunds are retried (default 15s).
 	JobInterval time.Duration
+	// Flash holds the flash-sale rules (payment window 5 min, jobs every 1s).
+	Flash flashsale.Config
 }
 
 // commerceJobs is the running background loop of the shop.
@@ -53,6 +57,7 @@ func (a *App) initCommerce() {
 	a.Promotions = promotions.New(a.DB, a.Shop)
 	a.Payments = payments.New(a.DB, a.Sandbox)
 	a.Orders = orders.New(a.DB, a.Shop, a.Promotions, a.Points, a.Payments, cc.Orders)
+	a.ProductNotes = productnotes.New(a.DB, a.Notes, a.Shop, a.Media, a.Accounts)
 }
 
 // sandboxWebhookURL is where the sandbox posts its webhooks: the public
@@ -81,9 +86,15 @@ func (a *App) StartCommerce() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.jobs = commerceJobs{cancel: cancel, done: make(chan struct{})}
+	flashDone := make(chan struct{})
+	go func() {
+		defer close(flashDone)
+		a.Flash.RunJobs(ctx)
+	}()
 	go func() {
 		defer close(a.jobs.done)
 		a.Orders.RunJobs(ctx, every)
+		<-flashDone
 	}()
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
+	"github.com/redmark/redmark/internal/productnotes"
 )
 
 // NoteView is a note as clients see it: with its author's public profile
@@ -15,6 +16,8 @@ type NoteView struct {
 	Author    accounts.User `json:"author"`
 	Liked     bool          `json:"liked"`
 	Collected bool          `json:"collected"`
+	// Products are the listed products the note links (E4).
+	Products []productnotes.Card `json:"products"`
 }
 
 // NoteViews decorates notes for viewer (0: signed out), keeping their
@@ -36,10 +39,18 @@ func (a *App) NoteViews(ctx context.Context, viewer id.ID, ns []notes.Note) ([]N
 	if err != nil {
 		return nil, err
 	}
+	cards, err := a.ProductNotes.Cards(ctx, noteIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]NoteView, len(ns))
 	for i, n := range ns {
 		st := states[n.ID]
-		out[i] = NoteView{Note: n, Author: authors[n.AuthorID].Public(), Liked: st.Liked, Collected: st.Collected}
+		out[i] = NoteView{Note: n, Author: authors[n.AuthorID].Public(), Liked: st.Liked, Collected: st.Collected,
+			Products: cards[n.ID]}
+		if out[i].Products == nil {
+			out[i].Products = []productnotes.Card{}
+		}
 	}
 	return out, nil
 }

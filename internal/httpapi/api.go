@@ -36,10 +36,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerMedia(mux)
 	a.registerNotes(mux)
 	a.registerTopics(mux)
+	a.registerSearch(mux)
 	a.registerSocial(mux)
 	a.registerComments(mux)
 	a.registerFollows(mux)
 	a.registerFeed(mux)
+	a.registerDiscover(mux)
 	a.registerMessages(mux)
 	a.registerNotifications(mux)
 	a.registerShop(mux)
@@ -47,6 +49,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerPayments(mux)
 	a.registerPoints(mux)
 	a.registerPromotions(mux)
+	a.registerFlash(mux)
+	a.registerProductNotes(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound

@@ -39,6 +39,7 @@ import (
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/notify"
+	"github.com/redmark/redmark/internal/outbox"
 	"github.com/redmark/redmark/internal/validate"
 )
 
@@ -96,6 +97,8 @@ type Input struct {
 	Topics   []string `json:"topics"`
 	Location string   `json:"location"`
 	Draft    bool     `json:"draft"`
+	// ProductIDs links listed products to the note (E4), at most MaxProducts.
+	ProductIDs []id.ID `json:"product_ids"`
 }
 
 // Patch edits a note; nil fields stay as they are. Publish true publishes a
@@ -108,6 +111,8 @@ type Patch struct {
 	Topics   *[]string `json:"topics"`
 	Location *string   `json:"location"`
 	Publish  *bool     `json:"publish"`
+	// ProductIDs replaces the linked products; nil keeps them.
+	ProductIDs *[]id.ID `json:"product_ids"`
 }
 
 // FlushInterval is how often buffered view counts are written; view counts
@@ -180,6 +185,9 @@ func (s *Service) Create(ctx context.Context, author accounts.User, in Input) (N
 	if err := checkMediaIDs(c.mediaIDs); err != nil {
 		return Note{}, err
 	}
+	if err := checkProductIDs(in.ProductIDs); err != nil {
+		return Note{}, err
+	}
 	var err error
 	if c.explicit, err = normalizeTopics(in.Topics); err != nil {
 		return Note{}, err
@@ -208,7 +216,13 @@ func (s *Service) Create(ctx context.Context, author accounts.User, in Input) (N
 		if err != nil {
 			return err
 		}
+		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
+			return err
+		}
 		if err := s.setMedia(ctx, noteID, c.mediaIDs); err != nil {
+			return err
+		}
+		if err := s.setProducts(ctx, noteID, in.ProductIDs); err != nil {
 			return err
 		}
 		topics, err := allTopics(c.explicit, c.title, c.body)
@@ -355,6 +369,11 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 			return Note{}, err
 		}
 	}
+	if p.ProductIDs != nil {
+		if err := checkProductIDs(*p.ProductIDs); err != nil {
+			return Note{}, err
+		}
+	}
 	var explicit []string
 	if p.Topics != nil {
 		var err error
@@ -408,6 +427,11 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 				return err
 			}
 		}
+		if p.ProductIDs != nil {
+			if err := s.setProducts(ctx, noteID, *p.ProductIDs); err != nil {
+				return err
+			}
+		}
 		oldTopics, err := s.topicNames(ctx, noteID)
 		if err != nil {
 			return err
@@ -444,6 +468,9 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 			updated_at = ?, published_at = ? WHERE id = ?`, status, kind, c.title, c.body, c.location, cover(c.mediaIDs),
 			now, publishedAt, noteID)
 		if err != nil {
+			return err
+		}
+		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
 			return err
 		}
 		switch {
@@ -494,6 +521,9 @@ func (s *Service) Delete(ctx context.Context, actor accounts.User, noteID id.ID)
 		// stop counting them.
 		if _, err := w.Exec(ctx, `UPDATE boards SET note_count = note_count - 1
 			WHERE id IN (SELECT board_id FROM collects WHERE note_id = ? AND board_id IS NOT NULL)`, noteID); err != nil {
+			return err
+		}
+		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
 			return err
 		}
 		_, err = w.Exec(ctx, "DELETE FROM notes WHERE id = ?", noteID)

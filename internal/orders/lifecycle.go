@@ -182,9 +182,16 @@ func (s *Service) cancel(ctx context.Context, o Order, reason string) error {
 	if _, err := s.db.Writer(ctx).Exec(ctx, "UPDATE orders SET cancel_reason = ? WHERE id = ?", reason, o.ID); err != nil {
 		return err
 	}
-	for _, it := range o.Items {
-		if err := s.shop.Release(ctx, it.SKUID, it.Quantity-it.RefundedQuantity); err != nil {
+	if release, ok := s.sources[o.Source]; ok {
+		// The feature that made the order holds its stock (a flash sale).
+		if err := release(ctx, o); err != nil {
 			return err
+		}
+	} else {
+		for _, it := range o.Items {
+			if err := s.shop.Release(ctx, it.SKUID, it.Quantity-it.RefundedQuantity); err != nil {
+				return err
+			}
 		}
 	}
 	if o.couponID != nil {
@@ -226,8 +233,13 @@ func (s *Service) refundOrder(ctx context.Context, oid id.ID, amount int64, reas
 // how many it cancelled. Safe to run on several servers at once: each
 // cancellation is a conditional transition.
 func (s *Service) ExpireUnpaid(ctx context.Context) (int, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id FROM orders WHERE status = ? AND expires_at <= ? ORDER BY expires_at LIMIT 200",
+	return s.expire(ctx, "SELECT id FROM orders WHERE status = ? AND expires_at <= ? ORDER BY expires_at LIMIT 200",
 		PendingPayment, s.now().UnixMilli())
+}
+
+// expire cancels the unpaid orders the query selects.
+func (s *Service) expire(ctx context.Context, query string, args ...any) (int, error) {
+	rows, err := s.db.Reader(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}

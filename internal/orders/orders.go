@@ -71,10 +71,12 @@ type Service struct {
 	pay    *payments.Service
 	cfg    Config
 	now    func() time.Time
+	// sources give back what orders of a tagged source hold (priced.go).
+	sources map[string]Releaser
 }
 
 func New(d *db.DB, sh *shop.Service, pr *promotions.Service, pt *points.Service, pay *payments.Service, cfg Config) *Service {
-	return &Service{db: d, shop: sh, promo: pr, points: pt, pay: pay, cfg: cfg.withDefaults(), now: time.Now}
+	return &Service{db: d, shop: sh, promo: pr, points: pt, pay: pay, cfg: cfg.withDefaults(), now: time.Now, sources: map[string]Releaser{}}
 }
 
 // Config returns the effective rules.
@@ -139,6 +141,8 @@ type Order struct {
 	CancelReason      string            `json:"cancel_reason,omitempty"`
 	ExpiresAt         time.Time         `json:"expires_at"`
 	CreatedAt         time.Time         `json:"created_at"`
+	// Source tags orders made by a feature instead of checkout ("flash").
+	Source string `json:"source,omitempty"`
 	// Events, refunds and after-sales requests come with GET /orders/{id};
 	// lists leave them out.
 	Events         []Event           `json:"events,omitempty"`
@@ -150,7 +154,7 @@ type Order struct {
 
 const orderCols = `id, user_id, store_id, status, subtotal, promotion_discount, coupon_discount, shipping, points_used,
 	points_deduction, total, coupon_id, breakdown, address, carrier, tracking_number, paid_amount, refunded_amount,
-	points_returned, points_earned, cancel_reason, expires_at, created_at`
+	points_returned, points_earned, cancel_reason, expires_at, created_at, source`
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var o Order
@@ -159,7 +163,7 @@ func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var expires, created int64
 	err := row.Scan(&o.ID, &o.UserID, &o.StoreID, &o.Status, &o.Subtotal, &o.PromotionDiscount, &o.CouponDiscount,
 		&o.Shipping, &o.PointsUsed, &o.PointsDeduction, &o.Total, &coupon, &breakdown, &addr, &o.Carrier, &o.TrackingNumber,
-		&o.PaidAmount, &o.RefundedAmount, &o.pointsReturned, &o.PointsEarned, &o.CancelReason, &expires, &created)
+		&o.PaidAmount, &o.RefundedAmount, &o.pointsReturned, &o.PointsEarned, &o.CancelReason, &expires, &created, &o.Source)
 	if err != nil {
 		return Order{}, err
 	}

@@ -10,6 +10,16 @@ import (
 // rowsPerTx sizes the transactions of the interaction phases.
 const rowsPerTx = 50_000
 
+// knownAtLeast gives the active known accounts (the demo login) at least
+// min of something, so what they see does not depend on luck.
+func (e *engine) knownAtLeast(q []int32, least, limit int) {
+	for i, k := range e.p.known {
+		if k.Active {
+			q[i] = int32(max(int(q[i]), min(least, limit)))
+		}
+	}
+}
+
 // usersPerTx turns a row budget into a number of users per transaction.
 func usersPerTx(rows, users int) int {
 	if rows == 0 {
@@ -55,6 +65,7 @@ func (e *engine) insertFollows(ctx context.Context) error {
 			q[i] = 0
 		}
 	}
+	e.knownAtLeast(q, 30, (n-1)/2)
 	ins := newInserter(e.d, "follows", []string{"follower_id", "followee_id", "created_at"}, "")
 	seen := map[int32]bool{}
 	return e.phase("follows", int64(e.p.follows), func(add func(int)) error {
@@ -65,7 +76,7 @@ func (e *engine) insertFollows(ctx context.Context) error {
 				picked := e.distinct(int(q[f]), n, func() int { return int(e.rank[e.skew(n, 3.5)]) },
 					func(v int) bool { return v != f && !e.users[v].inactive }, seen)
 				for _, v := range picked {
-					at := e.between(max(follower.created, e.users[v].created)+60_000, e.end)
+					at := e.between(max(follower.created, e.users[v].created)+minute, e.end)
 					if err := ins.add(ctx, follower.id, e.users[v].id, at); err != nil {
 						return err
 					}
@@ -90,6 +101,8 @@ func (e *engine) insertLikesAndCollects(ctx context.Context) error {
 			likes[i], collects[i] = 0, 0
 		}
 	}
+	e.knownAtLeast(likes, 60, nn/2)
+	e.knownAtLeast(collects, 20, nn/2)
 	likeIns := newInserter(e.d, "likes", []string{"user_id", "note_id", "created_at"}, "")
 	boardIns := newInserter(e.d, "boards", []string{"id", "user_id", "name", "created_at"}, "")
 	collectIns := newInserter(e.d, "collects", []string{"user_id", "note_id", "board_id", "created_at"}, "").after(boardIns)
@@ -117,14 +130,11 @@ func (e *engine) userLikes(ctx context.Context, u, nLikes, nCollects int, seen m
 	liked := e.distinct(nLikes, nn, popular, notOwn, seen)
 	for _, v := range liked {
 		note := e.notes[v]
-		at := e.between(max(note.created, user.created)+60_000, e.end)
+		at := e.between(max(note.created, user.created)+minute, e.end)
 		if err := likeIns.add(ctx, user.id, note.id, at); err != nil {
 			return err
 		}
 		e.record(event{at: at, user: note.author, actor: int32(u), kind: notify.Like, note: v})
-	}
-	if nCollects == 0 {
-		return nil
 	}
 	// Collect mostly from what was liked.
 	collected := e.distinct(nCollects, nn, func() int {
@@ -145,27 +155,25 @@ func (e *engine) userLikes(ctx context.Context, u, nLikes, nCollects int, seen m
 		names = append(names, banks[category(e.r.IntN(int(numCategories)))][user.lang].boards...)
 		e.r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 	}
-	{
-		used := map[string]bool{}
-		for _, name := range names {
-			if len(boards) == want {
-				break
-			}
-			if used[name] {
-				continue
-			}
-			used[name] = true
-			at := user.created + 60_000
-			bid := e.boardIDs.at(at)
-			boards = append(boards, int64(bid))
-			if err := boardIns.add(ctx, bid, user.id, name, at); err != nil {
-				return err
-			}
+	used := map[string]bool{}
+	for _, name := range names {
+		if len(boards) == want {
+			break
+		}
+		if used[name] {
+			continue
+		}
+		used[name] = true
+		at := user.created + minute
+		bid := e.boardIDs.at(at)
+		boards = append(boards, int64(bid))
+		if err := boardIns.add(ctx, bid, user.id, name, at); err != nil {
+			return err
 		}
 	}
 	for _, v := range collected {
 		note := e.notes[v]
-		at := e.between(max(note.created, user.created)+120_000, e.end)
+		at := e.between(max(note.created, user.created)+2*minute, e.end)
 		var board any
 		if len(boards) > 0 && e.r.IntN(10) < 7 {
 			board = pick(e.r, boards)

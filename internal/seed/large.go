@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/db"
@@ -53,12 +54,18 @@ func Large(ctx context.Context, a *app.App, o Options) (Report, error) {
 		return Report{}, ErrNotEmpty
 	}
 	if a.DB.Dialect == db.SQLite {
-		// A bigger page cache for the bulk load (the writer is a single,
-		// long-lived connection); the default comes back afterwards.
-		if _, err := a.DB.Writer(ctx).Exec(ctx, "PRAGMA cache_size = -262144"); err != nil {
+		// A bigger page cache (128 MiB) for the bulk load, whose index
+		// inserts land all over the big tables. The writer is a single,
+		// long-lived connection; its setting comes back afterwards.
+		var was int64
+		w := a.DB.Writer(ctx)
+		if err := w.QueryRow(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
 			return Report{}, err
 		}
-		defer a.DB.Writer(context.Background()).Exec(context.Background(), "PRAGMA cache_size = -16000")
+		if _, err := w.Exec(ctx, "PRAGMA cache_size = -131072"); err != nil {
+			return Report{}, err
+		}
+		defer w.Exec(context.Background(), "PRAGMA cache_size = "+strconv.FormatInt(was, 10))
 	}
 	p := plan{
 		users: o.Users, notes: o.Notes,

@@ -13,6 +13,7 @@ import (
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
+	"github.com/redmark/redmark/internal/outbox"
 	"github.com/redmark/redmark/internal/validate"
 )
 
@@ -256,6 +257,9 @@ func (s *Service) CreateProduct(ctx context.Context, actor accounts.User, in Pro
 		if err != nil {
 			return err
 		}
+		if err := outbox.Add(ctx, s.db, outbox.Product, p.ID); err != nil { // search index follows
+			return err
+		}
 		if err := s.setImages(ctx, p.ID, in.ImageIDs); err != nil {
 			return err
 		}
@@ -379,6 +383,9 @@ func (s *Service) UpdateProduct(ctx context.Context, actor accounts.User, produc
 			origin_country = ?, fulfilment = ?, shipping_fee = ?, listed = ?, updated_at = ? WHERE id = ?`,
 			p.CategoryID, p.Title, p.Description, p.Brand, p.OriginCountry, p.Fulfilment, p.ShippingFee, b2i(p.Listed), db.Now(), p.ID)
 		if err != nil {
+			return err
+		}
+		if err := outbox.Add(ctx, s.db, outbox.Product, p.ID); err != nil { // search index follows
 			return err
 		}
 		if u.ImageIDs != nil {

@@ -31,6 +31,10 @@ type card struct {
 	app.NoteView
 	Cover *cover
 	Draft bool
+	// Discover feed cards (discover.go): why the note is shown, and the
+	// CSRF token of the "not interested" form (empty: no form).
+	Why      string
+	HideCSRF string
 }
 
 // cover is the image a card shows: the first image's thumbnail, or a
@@ -138,20 +142,12 @@ type gridData struct {
 }
 
 func (w *Web) explore(q *req) error {
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
-	if err != nil {
-		return err
-	}
-	ns, err := w.app.Notes.Latest(q.r.Context(), before, pageSize)
-	if err != nil {
-		return err
-	}
-	cs, err := q.cards(ns)
+	cs, more, err := q.discoverCards(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
 	q.render(http.StatusOK, "grid", "", "home",
-		gridData{Heading: q.t("explore.title"), Cards: cs, More: nextIDPage("", ns), Empty: q.t("explore.empty")})
+		gridData{Heading: q.t("explore.title"), Cards: cs, More: more, Empty: q.t("explore.empty")})
 	return nil
 }
 
@@ -228,13 +224,18 @@ type noteForm struct {
 	Topics   string
 	Location string
 	Error    string
+	Products []productPick // the product picker (notepicks.go)
 }
 
 func (w *Web) publishPage(q *req) error {
 	if _, err := q.requireUser(); err != nil {
 		return err
 	}
-	q.render(http.StatusOK, "publish", q.t("publish.title"), "publish", noteForm{})
+	picks, err := q.productPicks(nil, nil)
+	if err != nil {
+		return err
+	}
+	q.render(http.StatusOK, "publish", q.t("publish.title"), "publish", noteForm{Products: picks})
 	return nil
 }
 
@@ -257,6 +258,12 @@ func (q *req) noteFormError(f noteForm, err error) error {
 		return err
 	}
 	f.Error = ae.Message
+	if f.Products == nil {
+		chosen, _ := formProductIDs(q.r) // unreadable ids were the error shown
+		if f.Products, err = q.productPicks(nil, chosen); err != nil {
+			return err
+		}
+	}
 	if ae.Status == http.StatusTooManyRequests {
 		f.Error = q.t("error.429")
 	}
@@ -310,9 +317,13 @@ func (w *Web) publish(q *req) error {
 	if err != nil {
 		return q.noteFormError(f, err)
 	}
+	products, err := formProductIDs(q.r)
+	if err != nil {
+		return q.noteFormError(f, err)
+	}
 	n, err := w.app.Notes.Create(q.r.Context(), me, notes.Input{
 		Title: f.Title, Body: f.Body, MediaIDs: ids, Topics: splitTopics(f.Topics), Location: f.Location,
-		Draft: q.r.PostFormValue("action") == "draft",
+		Draft: q.r.PostFormValue("action") == "draft", ProductIDs: products,
 	})
 	if err != nil {
 		return q.noteFormError(f, err)
@@ -343,8 +354,16 @@ func (w *Web) editPage(q *req) error {
 	if n.AuthorID != me.ID {
 		return apperr.Forbidden("only the author can edit this note")
 	}
+	v, err := w.app.NoteView(q.r.Context(), me.ID, n)
+	if err != nil {
+		return err
+	}
+	picks, err := q.productPicks(v.Products, nil)
+	if err != nil {
+		return err
+	}
 	q.render(http.StatusOK, "publish", q.t("edit.title"), "publish", noteForm{Note: &n, Title: n.Title, Body: n.Body,
-		Topics: strings.Join(n.Topics, " "), Location: n.Location})
+		Topics: strings.Join(n.Topics, " "), Location: n.Location, Products: picks})
 	return nil
 }
 
@@ -366,7 +385,11 @@ func (w *Web) edit(q *req) error {
 		return q.noteFormError(f, err)
 	}
 	topics := splitTopics(f.Topics)
-	p := notes.Patch{Title: &f.Title, Body: &f.Body, Topics: &topics, Location: &f.Location}
+	products, err := formProductIDs(q.r)
+	if err != nil {
+		return q.noteFormError(f, err)
+	}
+	p := notes.Patch{Title: &f.Title, Body: &f.Body, Topics: &topics, Location: &f.Location, ProductIDs: &products}
 	ids, err := q.uploadAll(me)
 	if err != nil {
 		return q.noteFormError(f, err)

@@ -117,7 +117,9 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerNotes(mux)
 	w.registerUsers(mux)
 	w.registerSocial(mux)
+	w.registerDiscover(mux)
 	w.registerMessages(mux)
+	w.registerShop(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
@@ -331,6 +333,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"ago":    func(t time.Time) string { return relTime(lang, t, time.Now()) },
 		"num":    func(n int64) string { return shortNum(lang, n) },
 		"static": w.staticURL,
+		"yuan":   yuan,                                                                 // fen → ¥12.50 (shop.go)
+		"amount": func(fen int64) string { return strings.TrimPrefix(yuan(fen), "¥") }, // form value
 		// Comments have no recorded topics; their @mentions all link.
 		"ctokens": func(s string) []token { return tokenize(s, []string{}, nil) },
 		"inc":     func(i int) int { return i + 1 },

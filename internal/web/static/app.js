@@ -147,6 +147,26 @@
     }, { passive: true });
   });
 
+  // Shop: after the payment page, the order page waits for the provider's
+  // webhook; reload a few times until the status moves (data-poll goes).
+  var poll = document.querySelector("[data-poll]");
+  if (poll && window.sessionStorage) {
+    var key = "poll:" + location.pathname;
+    var n = Number(sessionStorage.getItem(key) || 0);
+    if (n < 30) {
+      sessionStorage.setItem(key, String(n + 1));
+      setTimeout(function () { location.reload(); }, 1000);
+    }
+  } else if (window.sessionStorage) {
+    sessionStorage.removeItem("poll:" + location.pathname);
+  }
+  // The sandbox's confirm button says "paying…" while the form posts.
+  document.querySelectorAll("[data-busy]").forEach(function (btn) {
+    btn.form.addEventListener("submit", function (e) {
+      if (e.submitter === btn) btn.textContent = btn.dataset.busy;
+    });
+  });
+
   // The share link field selects itself for copying.
   var shareURL = document.querySelector('[data-testid="share-url"]');
   if (shareURL) shareURL.addEventListener("focus", function () { shareURL.select(); });

@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/notes"
+	"github.com/redmark/redmark/internal/search"
+	"github.com/redmark/redmark/internal/shop"
+)
+
+// StartDiscovery starts the background work of search (D2): the indexer
+// that applies the outbox to the search index, after rebuilding the index
+// in the background if it is missing. The server calls it once; Shutdown
+// stops it. Tests that search call it themselves.
+func (a *App) StartDiscovery() error {
+	return a.Search.Start()
+}
+
+// stopDiscovery stops the indexer after its current batch and closes the
+// index, so the next start resumes from the outbox.
+func (a *App) stopDiscovery() {
+	if err := a.Search.Close(); err != nil {
+		slog.Warn("close search index", "err", err)
+	}
+}
+
+// SearchItem is one result with its highlights. Exactly one of Note, User,
+// Topic, Product is set, by the page's type.
+type SearchItem struct {
+	Note    *NoteView           `json:"note,omitempty"`
+	User    *accounts.User      `json:"user,omitempty"`
+	Topic   *notes.Topic        `json:"topic,omitempty"`
+	Product *shop.Product       `json:"product,omitempty"`
+	Title   search.Highlighted  `json:"title"`
+	Snippet *search.Highlighted `json:"snippet"`
+}
+
+// SearchPage is a page of results as the API and the web page show it.
+type SearchPage struct {
+	Type       search.Kind  `json:"type"`
+	Items      []SearchItem `json:"items"`
+	Total      uint64       `json:"total"`
+	Fallback   bool         `json:"fallback"`
+	NextCursor *string      `json:"next_cursor"`
+}
+
+// SearchPage runs a search and hydrates the results for viewer (0: signed
+// out), keeping the ranked order and skipping rows that vanished meanwhile.
+func (a *App) SearchPage(ctx context.Context, viewer id.ID, r search.Request) (SearchPage, error) {
+	res, err := a.Search.Search(ctx, r)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	p := SearchPage{Type: r.Kind, Items: []SearchItem{}, Total: res.Total, Fallback: res.Fallback}
+	if res.Next != "" {
+		p.NextCursor = &res.Next
+	}
+	item := func(i id.ID) SearchItem {
+		it := SearchItem{Title: res.Title[i]}
+		if s, ok := res.Snippet[i]; ok {
+			it.Snippet = &s
+		}
+		return it
+	}
+	switch r.Kind {
+	case search.Notes:
+		m, err := a.Notes.GetMany(ctx, res.IDs)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		ns := make([]notes.Note, 0, len(res.IDs))
+		for _, i := range res.IDs {
+			if n, ok := m[i]; ok {
+				ns = append(ns, n)
+			}
+		}
+		vs, err := a.NoteViews(ctx, viewer, ns)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		for k := range vs {
+			it := item(vs[k].ID)
+			it.Note = &vs[k]
+			p.Items = append(p.Items, it)
+		}
+	case search.Users:
+		m, err := a.Accounts.GetMany(ctx, res.IDs)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		for _, i := range res.IDs {
+			if u, ok := m[i]; ok {
+				pub := u.Public()
+				it := item(i)
+				it.User = &pub
+				p.Items = append(p.Items, it)
+			}
+		}
+	case search.Topics:
+		m, err := a.topicsByID(ctx, res.IDs)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		for _, i := range res.IDs {
+			if t, ok := m[i]; ok {
+				it := item(i)
+				it.Topic = &t
+				p.Items = append(p.Items, it)
+			}
+		}
+	case search.Products:
+		for _, i := range res.IDs {
+			pr, err := a.Shop.GetProduct(ctx, nil, i)
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Status == 404 {
+				continue // unlisted or deleted since the search
+			}
+			if err != nil {
+				return SearchPage{}, err
+			}
+			it := item(i)
+			it.Product = &pr
+			p.Items = append(p.Items, it)
+		}
+	}
+	return p, nil
+}
+
+func (a *App) topicsByID(ctx context.Context, ids []id.ID) (map[id.ID]notes.Topic, error) {
+	out := map[id.ID]notes.Topic{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, v := range ids {
+		args[i] = v
+	}
+	rows, err := a.DB.Reader(ctx).Query(ctx, "SELECT id, name, note_count FROM topics WHERE note_count > 0 AND id IN ("+
+		db.Placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i id.ID
+		var t notes.Topic
+		if err := rows.Scan(&i, &t.Name, &t.NoteCount); err != nil {
+			return nil, err
+		}
+		out[i] = t
+	}
+	return out, rows.Err()
+}

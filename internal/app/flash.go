@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redmark/redmark/internal/flashsale"
+)
+
+// initFlash builds the flash-sale service (E6). With Config.RedisURL its
+// purchase gate runs in Redis; the database stays the source of truth.
+func (a *App) initFlash() error {
+	a.Flash = flashsale.New(a.DB, a.Shop, a.Orders, a.Config.Commerce.Flash)
+	if a.Config.RedisURL == "" {
+		return nil
+	}
+	opt, err := redis.ParseURL(a.Config.RedisURL)
+	if err != nil {
+		return fmt.Errorf("redis url: %w", err)
+	}
+	c := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return fmt.Errorf("connect redis %s: %w", opt.Addr, err)
+	}
+	a.redis = c
+	a.Flash.UseRedis(c)
+	return nil
+}
+
+func (a *App) closeFlash() {
+	if a.redis != nil {
+		a.redis.Close()
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package flashsale_test
+
+const raceOn = false

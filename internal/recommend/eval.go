@@ -1,0 +1,402 @@
+package recommend
+
+import (
+	"cmp"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Offline evaluation (`redmark recs eval`): read interactions, hold some
+// out, train every algorithm on the rest and measure how many held-out
+// items each one ranks in its top k.
+
+// Dataset is a set of interactions with external user and item names.
+type Dataset struct {
+	Users, Items []string
+	Triples      []Triple
+}
+
+// ReadCSV reads "user,item,value,timestamp" rows (a header row is
+// skipped). Rows with value < minValue are dropped, so ratings can be
+// turned into implicit feedback (e.g. MovieLens with minValue 4); the
+// timestamp is any integer that orders events (Unix seconds, ms).
+func ReadCSV(r io.Reader, minValue float64) (*Dataset, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = 4
+	cr.ReuseRecord = true
+	d := &Dataset{}
+	users, items := map[string]int32{}, map[string]int32{}
+	intern := func(m map[string]int32, names *[]string, s string) int32 {
+		if i, ok := m[s]; ok {
+			return i
+		}
+		i := int32(len(*names))
+		m[s] = i
+		*names = append(*names, s)
+		return i
+	}
+	for line := 1; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, errV := strconv.ParseFloat(strings.TrimSpace(rec[2]), 64)
+		ts, errT := strconv.ParseInt(strings.TrimSpace(rec[3]), 10, 64)
+		if errV != nil || errT != nil {
+			if line == 1 {
+				continue // header
+			}
+			return nil, fmt.Errorf("line %d: value and timestamp must be numbers", line)
+		}
+		if v < minValue {
+			continue
+		}
+		u := intern(users, &d.Users, strings.TrimSpace(rec[0]))
+		i := intern(items, &d.Items, strings.TrimSpace(rec[1]))
+		d.Triples = append(d.Triples, Triple{User: u, Item: i, At: ts})
+	}
+	if len(d.Triples) == 0 {
+		return nil, errors.New("no interactions")
+	}
+	return d, nil
+}
+
+// Split is a training matrix and each user's held-out items.
+type Split struct {
+	Train *Matrix
+	Test  [][]int32 // per user; nil when nothing is held out
+}
+
+// SplitLeaveLastOut holds out each user's latest interaction (users with
+// at least two).
+func SplitLeaveLastOut(d *Dataset) Split {
+	ts := dedupe(d)
+	last := make([]int, len(d.Users)) // index into ts of the latest, per user
+	count := make([]int, len(d.Users))
+	for i := range last {
+		last[i] = -1
+	}
+	for x, t := range ts {
+		count[t.User]++
+		if l := last[t.User]; l < 0 || t.At > ts[l].At || (t.At == ts[l].At && t.Item > ts[l].Item) {
+			last[t.User] = x
+		}
+	}
+	test := make([][]int32, len(d.Users))
+	var train []Triple
+	for x, t := range ts {
+		if count[t.User] >= 2 && last[t.User] == x {
+			test[t.User] = []int32{t.Item}
+			continue
+		}
+		train = append(train, t)
+	}
+	return Split{Train: NewMatrix(len(d.Users), len(d.Items), train), Test: test}
+}
+
+// SplitByTime holds out everything after the moment that splits the
+// interactions frac/(1−frac), for users who also have training data: it
+// measures predicting the future from the past, as the feed must.
+func SplitByTime(d *Dataset, frac float64) Split {
+	ts := dedupe(d)
+	times := make([]int64, len(ts))
+	for i, t := range ts {
+		times[i] = t.At
+	}
+	slices.Sort(times)
+	cut := times[min(len(times)-1, int(float64(len(times))*frac))]
+	hasTrain := make([]bool, len(d.Users))
+	var train []Triple
+	for _, t := range ts {
+		if t.At < cut {
+			train = append(train, t)
+			hasTrain[t.User] = true
+		}
+	}
+	test := make([][]int32, len(d.Users))
+	for _, t := range ts {
+		if t.At >= cut && hasTrain[t.User] {
+			test[t.User] = append(test[t.User], t.Item)
+		}
+	}
+	return Split{Train: NewMatrix(len(d.Users), len(d.Items), train), Test: test}
+}
+
+// dedupe keeps the first interaction of each (user, item).
+func dedupe(d *Dataset) []Triple {
+	ts := slices.Clone(d.Triples)
+	slices.SortFunc(ts, func(a, b Triple) int {
+		return cmp.Or(cmp.Compare(a.User, b.User), cmp.Compare(a.Item, b.Item), cmp.Compare(a.At, b.At))
+	})
+	return slices.CompactFunc(ts, func(a, b Triple) bool { return a.User == b.User && a.Item == b.Item })
+}
+
+// Scorer ranks items for a user of the training matrix.
+type Scorer interface {
+	Name() string
+	// Top returns the user's best n items, never one in exclude (sorted).
+	Top(u int, n int, exclude []int32) []Scored
+}
+
+// Scored is an item with a score (higher is better).
+type Scored struct {
+	Item  int32
+	Score float32
+}
+
+// topN picks the n best-scored items (score > -inf) not in exclude.
+func topN(scores []float32, n int, exclude []int32) []Scored {
+	h := &scoredHeap{}
+	for i, s := range scores {
+		if math.IsInf(float64(s), -1) || has(exclude, int32(i)) {
+			continue
+		}
+		if len(*h) < n {
+			h.push(Scored{int32(i), s})
+		} else if s > (*h)[0].Score {
+			(*h)[0] = Scored{int32(i), s}
+			h.down(0)
+		}
+	}
+	out := slices.Clone(*h)
+	slices.SortFunc(out, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) })
+	return out
+}
+
+// scoredHeap is a min-heap on Score (the weakest of the best on top).
+type scoredHeap []Scored
+
+func (h *scoredHeap) push(s Scored) {
+	*h = append(*h, s)
+	for i := len(*h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if (*h)[p].Score <= (*h)[i].Score {
+			break
+		}
+		(*h)[p], (*h)[i] = (*h)[i], (*h)[p]
+		i = p
+	}
+}
+
+func (h scoredHeap) down(i int) {
+	for {
+		l, s := 2*i+1, i
+		if l < len(h) && h[l].Score < h[s].Score {
+			s = l
+		}
+		if r := l + 1; r < len(h) && h[r].Score < h[s].Score {
+			s = r
+		}
+		if s == i {
+			return
+		}
+		h[i], h[s] = h[s], h[i]
+		i = s
+	}
+}
+
+// Popular ranks by the number of interactions: the baseline.
+type Popular struct{ deg []float32 }
+
+func NewPopular(m *Matrix) *Popular {
+	p := &Popular{deg: make([]float32, m.NItems)}
+	for i, d := range m.Degrees() {
+		p.deg[i] = float32(d)
+	}
+	return p
+}
+func (p *Popular) Name() string { return "popular" }
+func (p *Popular) Top(u, n int, exclude []int32) []Scored {
+	return topN(p.deg, n, exclude)
+}
+
+// ItemKNN scores items by similarity to the user's recent history.
+type ItemKNN struct {
+	m *Matrix
+	k *KNN
+}
+
+func (k *ItemKNN) Name() string { return "item-knn" }
+func (k *ItemKNN) Top(u, n int, exclude []int32) []Scored {
+	hist := recentOf(k.m.Row(u))
+	w := recencyWeights(len(hist))
+	acc := map[int32]*simScore{}
+	k.k.Similar(hist, w, acc)
+	scores := make([]Scored, 0, len(acc))
+	for i, s := range acc {
+		if !has(exclude, i) {
+			scores = append(scores, Scored{i, s.score})
+		}
+	}
+	slices.SortFunc(scores, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) })
+	return scores[:min(n, len(scores))]
+}
+
+// recentOf is the history the similar-notes source reads: the latest
+// HistoryLen items.
+func recentOf(row []int32) []int32 {
+	if len(row) > HistoryLen {
+		return row[len(row)-HistoryLen:]
+	}
+	return row
+}
+
+// recencyWeights weighs a history oldest first: the latest item 1, each
+// older one a little less, down to 0.5.
+func recencyWeights(n int) []float32 {
+	w := make([]float32, n)
+	for i := range w {
+		w[i] = 1 - 0.5*float32(n-1-i)/float32(max(n, 1))
+	}
+	return w
+}
+
+// BPRScorer ranks by the trained factors.
+type BPRScorer struct {
+	b   *BPR
+	buf []float32
+}
+
+func (s *BPRScorer) Name() string { return "bpr" }
+func (s *BPRScorer) Top(u, n int, exclude []int32) []Scored {
+	if s.buf == nil {
+		s.buf = make([]float32, len(s.b.Bias))
+	}
+	s.b.Score(s.b.UserVec(u), s.buf)
+	return topN(s.buf, n, exclude)
+}
+
+// Blend is the feed's mix of the learned sources, with the serving
+// weights: each source's top CandidatesPerSource normalised to [0, 1] and
+// summed with its weight.
+type Blend struct {
+	parts   []Scorer
+	weights []float32
+}
+
+func (b *Blend) Name() string { return "blend" }
+func (b *Blend) Top(u, n int, exclude []int32) []Scored {
+	acc := map[int32]float32{}
+	for x, p := range b.parts {
+		for _, s := range normalize(p.Top(u, CandidatesPerSource, exclude)) {
+			acc[s.Item] += b.weights[x] * s.Score
+		}
+	}
+	out := make([]Scored, 0, len(acc))
+	for i, s := range acc {
+		out = append(out, Scored{i, s})
+	}
+	slices.SortFunc(out, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) })
+	return out[:min(n, len(out))]
+}
+
+// normalize maps a best-first list's scores onto (0, 1]: the best is 1,
+// the last of the list a small positive value, so being in a source's
+// list always counts for something.
+func normalize(s []Scored) []Scored {
+	if len(s) == 0 {
+		return s
+	}
+	hi, lo := s[0].Score, s[len(s)-1].Score
+	for i := range s {
+		if hi > lo {
+			s[i].Score = 0.1 + 0.9*(s[i].Score-lo)/(hi-lo)
+		} else {
+			s[i].Score = 1
+		}
+	}
+	return s
+}
+
+// Metrics are one algorithm's results at k.
+type Metrics struct {
+	Name                              string
+	Precision, Recall, NDCG, Coverage float64
+	Users                             int
+}
+
+// Evaluate trains every algorithm on split.Train (progress gets the phase
+// name and its progress) and measures them on the held-out items.
+func Evaluate(split Split, k int, bpr BPRConfig, progress func(phase string, done, total int)) []Metrics {
+	on := func(phase string) func(int, int) {
+		if progress == nil {
+			return nil
+		}
+		return func(d, t int) { progress(phase, d, t) }
+	}
+	tr := split.Train
+	pop := NewPopular(tr)
+	knn := &ItemKNN{m: tr, k: BuildKNN(tr, on("item-knn"))}
+	model := &BPRScorer{b: TrainBPR(tr, bpr, on("bpr"))}
+	blend := &Blend{parts: []Scorer{knn, &BPRScorer{b: model.b}, NewPopular(tr)},
+		weights: []float32{WeightSimilar, WeightModel, WeightPopular}}
+	var out []Metrics
+	sorted := tr.sortedRows()
+	for _, s := range []Scorer{pop, knn, model, blend} {
+		out = append(out, measure(s, split, sorted, k, on("score "+s.Name())))
+	}
+	return out
+}
+
+func measure(s Scorer, split Split, sorted []int32, k int, progress func(int, int)) Metrics {
+	m := Metrics{Name: s.Name()}
+	shown := map[int32]bool{}
+	tr := split.Train
+	for u, test := range split.Test {
+		if progress != nil && u%256 == 0 {
+			progress(u, len(split.Test))
+		}
+		if len(test) == 0 {
+			continue
+		}
+		top := s.Top(u, k, sorted[tr.Off[u]:tr.Off[u+1]])
+		held := map[int32]bool{}
+		for _, i := range test {
+			held[i] = true
+		}
+		hits, dcg := 0, 0.0
+		for rank, r := range top {
+			shown[r.Item] = true
+			if held[r.Item] {
+				hits++
+				dcg += 1 / math.Log2(float64(rank)+2)
+			}
+		}
+		idcg := 0.0
+		for rank := 0; rank < min(len(test), k); rank++ {
+			idcg += 1 / math.Log2(float64(rank)+2)
+		}
+		m.Users++
+		m.Precision += float64(hits) / float64(k)
+		m.Recall += float64(hits) / float64(len(test))
+		m.NDCG += dcg / idcg
+	}
+	if progress != nil {
+		progress(len(split.Test), len(split.Test))
+	}
+	if m.Users > 0 {
+		m.Precision /= float64(m.Users)
+		m.Recall /= float64(m.Users)
+		m.NDCG /= float64(m.Users)
+	}
+	m.Coverage = float64(len(shown)) / float64(max(tr.NItems, 1))
+	return m
+}
+
+// PrintMetrics writes the results as a table.
+func PrintMetrics(w io.Writer, k int, ms []Metrics) {
+	fmt.Fprintf(w, "%-10s %8s %12s %10s %10s %10s\n", "algorithm", "users", fmt.Sprintf("precision@%d", k),
+		fmt.Sprintf("recall@%d", k), fmt.Sprintf("ndcg@%d", k), "coverage")
+	for _, m := range ms {
+		fmt.Fprintf(w, "%-10s %8d %12.4f %10.4f %10.4f %10.4f\n", m.Name, m.Users, m.Precision, m.Recall, m.NDCG, m.Coverage)
+	}
+}

@@ -1,0 +1,86 @@
+package recommend
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Matrix is implicit feedback in compressed rows: row u lists the items
+// user u interacted with, oldest first. Indexes are int32 so a million
+// interactions cost 4 MiB.
+type Matrix struct {
+	NUsers, NItems int
+	Off            []int32 // len NUsers+1: row u is Items[Off[u]:Off[u+1]]
+	Items          []int32
+}
+
+// Row returns user u's items, oldest first.
+func (m *Matrix) Row(u int) []int32 { return m.Items[m.Off[u]:m.Off[u+1]] }
+
+// NNZ is the number of interactions.
+func (m *Matrix) NNZ() int { return len(m.Items) }
+
+// Triple is one interaction: who, what, when (any monotonic time unit).
+type Triple struct {
+	User, Item int32
+	At         int64
+}
+
+// NewMatrix builds a matrix from triples (reordered in place). Repeated
+// (user, item) pairs keep the earliest.
+func NewMatrix(nUsers, nItems int, ts []Triple) *Matrix {
+	slices.SortFunc(ts, func(a, b Triple) int {
+		if c := cmp.Compare(a.User, b.User); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.At, b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Item, b.Item)
+	})
+	m := &Matrix{NUsers: nUsers, NItems: nItems, Off: make([]int32, nUsers+1), Items: make([]int32, 0, len(ts))}
+	seen := map[int32]bool{}
+	u := int32(-1)
+	for _, t := range ts {
+		if t.User != u {
+			for v := u + 1; v <= t.User; v++ {
+				m.Off[v] = int32(len(m.Items))
+			}
+			u = t.User
+			clear(seen)
+		}
+		if seen[t.Item] {
+			continue
+		}
+		seen[t.Item] = true
+		m.Items = append(m.Items, t.Item)
+	}
+	for v := u + 1; v <= int32(nUsers); v++ {
+		m.Off[v] = int32(len(m.Items))
+	}
+	return m
+}
+
+// Degrees counts each item's interactions.
+func (m *Matrix) Degrees() []int32 {
+	d := make([]int32, m.NItems)
+	for _, i := range m.Items {
+		d[i]++
+	}
+	return d
+}
+
+// sortedRows returns each row's items in ascending order, for membership
+// tests by binary search.
+func (m *Matrix) sortedRows() []int32 {
+	s := slices.Clone(m.Items)
+	for u := 0; u < m.NUsers; u++ {
+		slices.Sort(s[m.Off[u]:m.Off[u+1]])
+	}
+	return s
+}
+
+func has(sortedRow []int32, item int32) bool {
+	_, ok := slices.BinarySearch(sortedRow, item)
+	return ok
+}

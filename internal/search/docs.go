@@ -1,0 +1,186 @@
+package search
+
+import (
+	"context"
+	"strings"
+
+	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/id"
+)
+
+// Loading documents from the database: the indexer (for the rows an outbox
+// batch names) and the rebuild (for every row, in id order) share these.
+
+func idArgs(ids []id.ID) []any {
+	args := make([]any, len(ids))
+	for i, v := range ids {
+		args[i] = v
+	}
+	return args
+}
+
+// noteDocs loads published notes among ids (with their topics and author)
+// and returns their documents, the ids that must leave the index (drafts,
+// deleted), and the topics of the loaded notes (their counts moved).
+func (s *Service) noteDocs(ctx context.Context, ids []id.ID) (docs []Doc, gone []Ref, topicIDs []id.ID, err error) {
+	if len(ids) == 0 {
+		return nil, nil, nil, nil
+	}
+	in := "(" + db.Placeholders(len(ids)) + ")"
+	r := s.db.Reader(ctx)
+	rows, err := r.Query(ctx, `SELECT n.id, n.title, n.body, n.location, n.like_count, n.collect_count, n.comment_count,
+		n.share_count, u.username, u.display_name FROM notes n JOIN users u ON u.id = n.author_id
+		WHERE n.status = 'published' AND n.id IN `+in, idArgs(ids)...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byID := map[id.ID]int{}
+	for rows.Next() {
+		var d Doc
+		var location, username, display string
+		var likes, collects, comments, shares int64
+		if err := rows.Scan(&d.ID, &d.Title, &d.Body, &location, &likes, &collects, &comments, &shares, &username, &display); err != nil {
+			rows.Close()
+			return nil, nil, nil, err
+		}
+		d.Kind = Notes
+		// Tags: location and author now, topics below.
+		d.Tags = location + " " + display + " " + username
+		d.Suggest = []string{d.Title}
+		d.Pop = Engagement(likes, collects, comments, shares)
+		byID[d.ID] = len(docs)
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, i := range ids {
+		if _, ok := byID[i]; !ok {
+			gone = append(gone, Ref{Notes, i})
+		}
+	}
+	if len(docs) == 0 {
+		return nil, gone, nil, nil
+	}
+	live := make([]id.ID, len(docs))
+	for i, d := range docs {
+		live[i] = d.ID
+	}
+	rows, err = r.Query(ctx, `SELECT nt.note_id, t.id, t.name FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
+		WHERE nt.note_id IN (`+db.Placeholders(len(live))+")", idArgs(live)...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	seen := map[id.ID]bool{}
+	for rows.Next() {
+		var nid, tid id.ID
+		var name string
+		if err := rows.Scan(&nid, &tid, &name); err != nil {
+			return nil, nil, nil, err
+		}
+		d := &docs[byID[nid]]
+		d.Tags = name + " " + d.Tags
+		if !seen[tid] {
+			seen[tid] = true
+			topicIDs = append(topicIDs, tid)
+		}
+	}
+	return docs, gone, topicIDs, rows.Err()
+}
+
+// topicDocs indexes topics that have published notes; empty ones leave.
+func (s *Service) topicDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error) {
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, name, note_count FROM topics WHERE id IN ("+
+		db.Placeholders(len(ids))+")", idArgs(ids)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var docs []Doc
+	var gone []Ref
+	for rows.Next() {
+		var d Doc
+		var n int64
+		if err := rows.Scan(&d.ID, &d.Title, &n); err != nil {
+			return nil, nil, err
+		}
+		if n <= 0 {
+			gone = append(gone, Ref{Topics, d.ID})
+			continue
+		}
+		d.Kind, d.Suggest, d.Pop = Topics, []string{d.Title}, float64(n)
+		// Topic names join words ("夏日穿搭"): the tags field gets them
+		// with '_' as a space so English topics split into words too.
+		d.Tags = strings.ReplaceAll(d.Title, "_", " ")
+		docs = append(docs, d)
+	}
+	return docs, gone, rows.Err()
+}
+
+func (s *Service) userDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error) {
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, username, display_name, bio, follower_count FROM users WHERE id IN ("+
+		db.Placeholders(len(ids))+")", idArgs(ids)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	found := map[id.ID]bool{}
+	var docs []Doc
+	for rows.Next() {
+		var d Doc
+		var username string
+		var followers int64
+		if err := rows.Scan(&d.ID, &username, &d.Title, &d.Body, &followers); err != nil {
+			return nil, nil, err
+		}
+		d.Kind, d.Tags, d.Suggest, d.Pop = Users, strings.NewReplacer("_", " ", ".", " ").Replace(username)+" "+username,
+			[]string{username, d.Title}, float64(followers)
+		found[d.ID] = true
+		docs = append(docs, d)
+	}
+	var gone []Ref
+	for _, i := range ids {
+		if !found[i] {
+			gone = append(gone, Ref{Users, i})
+		}
+	}
+	return docs, gone, rows.Err()
+}
+
+func (s *Service) productDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error) {
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, title, brand, description FROM products WHERE listed = 1 AND id IN ("+
+		db.Placeholders(len(ids))+")", idArgs(ids)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	found := map[id.ID]bool{}
+	var docs []Doc
+	for rows.Next() {
+		var d Doc
+		if err := rows.Scan(&d.ID, &d.Title, &d.Tags, &d.Body); err != nil {
+			return nil, nil, err
+		}
+		d.Kind, d.Suggest = Products, []string{d.Title}
+		found[d.ID] = true
+		docs = append(docs, d)
+	}
+	var gone []Ref
+	for _, i := range ids {
+		if !found[i] {
+			gone = append(gone, Ref{Products, i})
+		}
+	}
+	return docs, gone, rows.Err()
+}

@@ -1,0 +1,171 @@
+package search
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// SnippetRunes is the length of a body snippet; it starts a little before
+// the first match so the match is seen in context.
+const (
+	SnippetRunes  = 80
+	snippetBefore = 12
+)
+
+// matches reports whether a token of the text matches a query term: the
+// same analysed term, or, for long Latin words, within the typo distance
+// the index allowed.
+func matches(t Token, terms []Token) bool {
+	for _, q := range terms {
+		if t.Term == q.Term {
+			return true
+		}
+		if fz := fuzziness(q); fz > 0 && t.Latin && t.Term[0] == q.Term[0] && editDistance(t.Term, q.Term, fz) <= fz {
+			return true
+		}
+	}
+	return false
+}
+
+// Highlight marks the parts of text that match terms.
+func Highlight(text string, terms []Token) Highlighted {
+	var byteRanges [][2]int
+	for _, t := range Analyze(text) {
+		if matches(t, terms) {
+			byteRanges = append(byteRanges, [2]int{t.Start, t.End})
+		}
+	}
+	return Highlighted{Text: text, Ranges: toRunes(text, merge(byteRanges))}
+}
+
+// Snippet is Highlight over a window of about n code points of text around
+// the first match, with "…" where text was cut.
+func Snippet(text string, terms []Token, n int) Highlighted {
+	h := Highlight(text, terms)
+	total := utf8.RuneCountInString(text)
+	if total <= n {
+		return h
+	}
+	start := 0
+	if len(h.Ranges) > 0 {
+		start = max(0, h.Ranges[0][0]-snippetBefore)
+	}
+	start = min(start, total-n)
+	end := start + n
+	rs := []rune(text)
+	var b strings.Builder
+	shift := -start
+	if start > 0 {
+		b.WriteString("…")
+		shift++
+	}
+	b.WriteString(string(rs[start:end]))
+	if end < total {
+		b.WriteString("…")
+	}
+	out := Highlighted{Text: b.String(), Ranges: [][2]int{}}
+	for _, r := range h.Ranges {
+		s, e := max(r[0], start), min(r[1], end)
+		if s < e {
+			out.Ranges = append(out.Ranges, [2]int{s + shift, e + shift})
+		}
+	}
+	return out
+}
+
+// merge sorts ranges and joins overlapping or touching ones (a word and the
+// dictionary words inside it overlap).
+func merge(rs [][2]int) [][2]int {
+	if len(rs) == 0 {
+		return nil
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i][0] < rs[j][0] })
+	out := [][2]int{rs[0]}
+	for _, r := range rs[1:] {
+		last := &out[len(out)-1]
+		if r[0] <= last[1] {
+			last[1] = max(last[1], r[1])
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// toRunes converts sorted byte ranges to code-point ranges.
+func toRunes(text string, rs [][2]int) [][2]int {
+	out := make([][2]int, 0, len(rs))
+	runes, at := 0, 0
+	conv := func(b int) int {
+		runes += utf8.RuneCountInString(text[at:b])
+		at = b
+		return runes
+	}
+	for _, r := range rs {
+		s := conv(r[0])
+		e := conv(r[1])
+		out = append(out, [2]int{s, e})
+	}
+	return out
+}
+
+// Segment is a run of text, marked or not, for templates that escape each
+// one (never template.HTML of user text).
+type Segment struct {
+	Text string
+	Mark bool
+}
+
+// Segments splits h into plain and marked runs.
+func (h Highlighted) Segments() []Segment {
+	rs := []rune(h.Text)
+	var out []Segment
+	at := 0
+	for _, r := range h.Ranges {
+		s, e := max(r[0], at), min(r[1], len(rs))
+		if s >= e {
+			continue
+		}
+		if s > at {
+			out = append(out, Segment{Text: string(rs[at:s])})
+		}
+		out = append(out, Segment{Text: string(rs[s:e]), Mark: true})
+		at = e
+	}
+	if at < len(rs) {
+		out = append(out, Segment{Text: string(rs[at:])})
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b, giving up (returning
+// limit+1) once it must exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

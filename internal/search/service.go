@@ -1,0 +1,337 @@
+// Package search is full-text search over notes, products, users and topics
+// (D2): Chinese segmented by gse, English stemmed, typo-tolerant, ranked by
+// relevance blended with engagement and freshness, with highlighted
+// snippets and completions as the user types.
+//
+// Layers:
+//   - Index (index.go) is the text engine: it stores Docs and answers
+//     relevance queries with ids and scores. Bleve, embedded, under
+//     DataDir/search, is the default.
+//   - Service (this file) keeps the index in step with the database through
+//     the durable outbox (internal/outbox), rebuilds it, and turns hits into
+//     results: it blends in engagement and freshness from the database's
+//     live counters, drops anything no longer visible (drafts, deleted
+//     notes, unlisted products), and computes highlights from the stored
+//     text with the same analyzer the index used.
+//
+// Another engine (Meilisearch, OpenSearch) plugs in by implementing Index
+// and passing it to NewWithIndex: Apply maps Docs to its documents (fields
+// title, tags, body with the weights in fieldBoost; suggest and pop for
+// completions) and must return only once the engine has acknowledged the
+// write (Meilisearch: wait for the task; OpenSearch: refresh=wait_for), so
+// the outbox contract holds; Search returns the engine's relevance order
+// and scores (any scale: the Service normalises them); Suggest is a prefix
+// query on the suggest strings sorted by pop. Chinese segmentation then
+// comes from the engine (e.g. an IK or jieba plugin); Analyze still drives
+// the highlights here, so they may differ slightly from the engine's
+// tokens. Ranking, hydration, highlighting and the outbox stay here.
+//
+// The embedded index serves one server process: the indexer deletes the
+// outbox rows it applied, so several servers sharing one PostgreSQL must
+// use an external engine (one indexer for all) instead.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/outbox"
+)
+
+// Service keeps the index in step with the database and answers searches.
+type Service struct {
+	db   *db.DB
+	dir  string
+	open func() (Index, error)
+
+	mu  sync.Mutex
+	idx Index
+
+	run     sync.Mutex // one indexer pass at a time (background loop, CatchUp, Rebuild)
+	stop    context.CancelFunc
+	stopped chan struct{}
+}
+
+// New is the embedded Bleve index under dir, opened on first use.
+func New(d *db.DB, dir string) *Service {
+	s := &Service{db: d, dir: dir}
+	s.open = func() (Index, error) { return OpenBleve(dir) }
+	return s
+}
+
+// NewWithIndex uses another engine.
+func NewWithIndex(d *db.DB, idx Index) *Service {
+	return &Service{db: d, idx: idx, open: func() (Index, error) { return idx, nil }}
+}
+
+// index opens the engine on first use.
+func (s *Service) index() (Index, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx == nil {
+		idx, err := s.open()
+		if err != nil {
+			return nil, err
+		}
+		s.idx = idx
+	}
+	return s.idx, nil
+}
+
+// builtMarker exists once a full rebuild has completed: an index without it
+// (new, or a rebuild that was interrupted) is rebuilt at start.
+func (s *Service) builtMarker() string { return s.dir + ".built" }
+
+// NeedsRebuild reports whether the embedded index is missing or incomplete.
+func (s *Service) NeedsRebuild() bool {
+	if s.dir == "" {
+		return false
+	}
+	_, err := os.Stat(s.builtMarker())
+	return err != nil
+}
+
+// Start opens the index and runs the indexer in the background until
+// Close: first a rebuild if the index is missing or incomplete, then the
+// outbox, applied as it fills. Searches work (on what is indexed so far)
+// while a rebuild runs.
+func (s *Service) Start() error {
+	if _, err := s.index(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop, s.stopped = cancel, make(chan struct{})
+	go s.loop(ctx)
+	return nil
+}
+
+// PollInterval bounds how long an outbox row written by another process
+// (or missed wake-up) waits; rows written here wake the indexer at once.
+const PollInterval = time.Second
+
+func (s *Service) loop(ctx context.Context) {
+	defer close(s.stopped)
+	if s.NeedsRebuild() {
+		start := time.Now()
+		if err := s.Rebuild(ctx, nil); err != nil {
+			if ctx.Err() == nil {
+				slog.Error("search: rebuild failed", "err", err)
+			}
+		} else {
+			slog.Info("search: index rebuilt", "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	t := time.NewTicker(PollInterval)
+	defer t.Stop()
+	for {
+		wake := outbox.Wait() // before reading, so a commit during CatchUp is not missed
+		if _, err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("search: indexing from the outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops the indexer (after its current batch) and closes the index.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	stop, stopped := s.stop, s.stopped
+	s.stop = nil
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-stopped
+	}
+	s.run.Lock()
+	defer s.run.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx == nil {
+		return nil
+	}
+	err := s.idx.Close()
+	s.idx = nil
+	return err
+}
+
+// BatchSize is how many outbox rows (and, in a rebuild, rows of a table)
+// go into one index batch.
+const BatchSize = 500
+
+// CatchUp applies every pending outbox event and returns how many it
+// applied. Events are deleted only after the index has durably taken the
+// batch, so a crash replays them instead of losing them.
+func (s *Service) CatchUp(ctx context.Context) (int, error) {
+	idx, err := s.index()
+	if err != nil {
+		return 0, err
+	}
+	s.run.Lock()
+	defer s.run.Unlock()
+	total := 0
+	for {
+		evs, err := outbox.Next(ctx, s.db, BatchSize, outbox.Note, outbox.User, outbox.Product)
+		if err != nil || len(evs) == 0 {
+			return total, err
+		}
+		if err := s.apply(ctx, idx, evs); err != nil {
+			return total, err
+		}
+		if err := outbox.Done(ctx, s.db, evs); err != nil {
+			return total, err
+		}
+		total += len(evs)
+	}
+}
+
+func (s *Service) apply(ctx context.Context, idx Index, evs []outbox.Event) error {
+	byTopic := map[string][]id.ID{}
+	seen := map[outbox.Event]bool{}
+	for _, e := range evs {
+		k := outbox.Event{Topic: e.Topic, Ref: e.Ref}
+		if !seen[k] {
+			seen[k] = true
+			byTopic[e.Topic] = append(byTopic[e.Topic], e.Ref)
+		}
+	}
+	docs, gone, topicIDs, err := s.noteDocs(ctx, byTopic[outbox.Note])
+	if err != nil {
+		return err
+	}
+	for _, load := range []func() ([]Doc, []Ref, error){
+		func() ([]Doc, []Ref, error) { return s.topicDocs(ctx, topicIDs) },
+		func() ([]Doc, []Ref, error) { return s.userDocs(ctx, byTopic[outbox.User]) },
+		func() ([]Doc, []Ref, error) { return s.productDocs(ctx, byTopic[outbox.Product]) },
+	} {
+		d, g, err := load()
+		if err != nil {
+			return err
+		}
+		docs, gone = append(docs, d...), append(gone, g...)
+	}
+	return idx.Apply(ctx, docs, gone)
+}
+
+// Rebuild indexes every visible row from the database, table by table in
+// id order, BatchSize rows per batch. progress (may be nil) is told how many
+// rows are done out of the total. The outbox keeps filling meanwhile and is
+// applied afterwards, so changes made during the rebuild are not lost.
+func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) error {
+	idx, err := s.index()
+	if err != nil {
+		return err
+	}
+	s.run.Lock()
+	defer s.run.Unlock()
+	if s.dir != "" {
+		if err := os.Remove(s.builtMarker()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	tables := []struct {
+		count, ids string
+		load       func(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error)
+	}{
+		{"SELECT COUNT(*) FROM notes WHERE status = 'published'",
+			"SELECT id FROM notes WHERE status = 'published' AND id > ? ORDER BY id LIMIT ?",
+			func(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error) {
+				d, g, _, err := s.noteDocs(ctx, ids)
+				return d, g, err
+			}},
+		{"SELECT COUNT(*) FROM topics WHERE note_count > 0",
+			"SELECT id FROM topics WHERE note_count > 0 AND id > ? ORDER BY id LIMIT ?", s.topicDocs},
+		{"SELECT COUNT(*) FROM users", "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", s.userDocs},
+		{"SELECT COUNT(*) FROM products WHERE listed = 1",
+			"SELECT id FROM products WHERE listed = 1 AND id > ? ORDER BY id LIMIT ?", s.productDocs},
+	}
+	total, done := 0, 0
+	for _, t := range tables {
+		var n int
+		if err := s.db.Reader(ctx).QueryRow(ctx, t.count).Scan(&n); err != nil {
+			return err
+		}
+		total += n
+	}
+	if progress != nil {
+		progress(0, total)
+	}
+	for _, t := range tables {
+		var after id.ID
+		for {
+			ids, err := s.ids(ctx, t.ids, after)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			docs, gone, err := t.load(ctx, ids)
+			if err != nil {
+				return err
+			}
+			if err := idx.Apply(ctx, docs, gone); err != nil {
+				return err
+			}
+			after = ids[len(ids)-1]
+			done += len(ids)
+			if progress != nil {
+				progress(min(done, total), total)
+			}
+		}
+	}
+	if s.dir != "" {
+		if err := os.WriteFile(s.builtMarker(), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+			return fmt.Errorf("mark search index built: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) ids(ctx context.Context, q string, after id.ID) ([]id.ID, error) {
+	rows, err := s.db.Reader(ctx).Query(ctx, q, after, BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []id.ID
+	for rows.Next() {
+		var v id.ID
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Reset deletes the embedded index so the next open starts empty (the
+// reindex command; the server must not be running).
+func (s *Service) Reset() error {
+	if err := s.Close(); err != nil {
+		return err
+	}
+	if s.dir == "" {
+		return nil
+	}
+	if err := os.Remove(s.builtMarker()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return RemoveBleve(s.dir)
+}
