@@ -203,6 +203,13 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, "SELECT COUNT(*) FROM notifications WHERE user_id = ?", demo.ID); n == 0 {
 			t.Error("the demo user has no notifications")
 		}
+		convs, err := a.Messages.Conversations(ctx, demo.ID, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(convs) == 0 {
+			t.Error("the demo user has no conversations")
+		}
 		feed, err := a.Feed.Following(ctx, demo.ID, 0, 20)
 		if err != nil {
 			t.Fatal(err)
