@@ -24,7 +24,9 @@ Usage:
   redmark serve   [--addr HOST:PORT] [--data DIR] [--db DSN] [--redis URL] [--demo]
   redmark migrate [--data DIR] [--db DSN]
   redmark seed    [--data DIR] [--db DSN] [--users N] [--notes N] [--interactions N] [--seed S]
+  redmark recs    eval|export|train …   (discover feed: offline evaluation, export, training)
   redmark reindex [--data DIR] [--db DSN]   (rebuild the search index; stop the server first)
+  redmark bench search [--data DIR] [--db DSN] [--queries N]   (index throughput, query latency)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
 REDMARK_DATABASE_URL, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug.
@@ -46,8 +48,12 @@ func main() {
 		err = migrate(ctx, os.Args[2:])
 	case "seed":
 		err = seedCmd(ctx, os.Args[2:])
+	case "recs":
+		err = recsCmd(ctx, os.Args[2:])
 	case "reindex":
 		err = reindexCmd(ctx, os.Args[2:])
+	case "bench":
+		err = benchCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

@@ -34,6 +34,7 @@ import (
 	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
 	"github.com/redmark/redmark/internal/social"
+	"github.com/redmark/redmark/internal/trends"
 )
 
 // Config is everything the server needs to know at start.
@@ -78,6 +79,9 @@ type App struct {
 	Messages *messages.Service
 	Limits   Limits
 	Search   *search.Service // full-text search (D2); StartDiscovery runs its indexer
+	Trends   *trends.Service // hot list and trending topics (D3); StartDiscovery refreshes them
+	trendJob context.CancelFunc
+	trendEnd chan struct{}
 
 	// Recs is the discover feed (D1), recs.go.
 	Recs *recommend.Service
@@ -160,6 +164,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 		return nil, err
 	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
+	a.Trends = trends.New(d)
 	a.Recs = recommend.New(d, recommend.Options{})
 	return a, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
@@ -12,6 +13,7 @@ import (
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
+	"github.com/redmark/redmark/internal/trends"
 )
 
 // StartDiscovery starts the background work of search (D2): the indexer
@@ -19,12 +21,28 @@ import (
 // in the background if it is missing. The server calls it once; Shutdown
 // stops it. Tests that search call it themselves.
 func (a *App) StartDiscovery() error {
-	return a.Search.Start()
+	if err := a.Search.Start(); err != nil {
+		return err
+	}
+	if a.trendJob == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		a.trendJob, a.trendEnd = cancel, make(chan struct{})
+		go func() {
+			defer close(a.trendEnd)
+			a.Trends.Run(ctx, trends.RefreshInterval/2)
+		}()
+	}
+	return nil
 }
 
-// stopDiscovery stops the indexer after its current batch and closes the
-// index, so the next start resumes from the outbox.
+// stopDiscovery stops the hot-list job and the indexer (after its current
+// batch) and closes the index, so the next start resumes from the outbox.
 func (a *App) stopDiscovery() {
+	if a.trendJob != nil {
+		a.trendJob()
+		<-a.trendEnd
+		a.trendJob = nil
+	}
 	if err := a.Search.Close(); err != nil {
 		slog.Warn("close search index", "err", err)
 	}
@@ -156,4 +174,46 @@ func (a *App) topicsByID(ctx context.Context, ids []id.ID) (map[id.ID]notes.Topi
 		out[i] = t
 	}
 	return out, rows.Err()
+}
+
+// HotItem is a hot-list entry as the API and the web page show it.
+type HotItem struct {
+	Rank   int      `json:"rank"`
+	Score  float64  `json:"score"`
+	Pinned bool     `json:"pinned"`
+	Note   NoteView `json:"note"`
+}
+
+// Hot is the hot list for viewer: the in-memory ranking, hydrated, with
+// notes deleted or unpublished since the last refresh left out.
+func (a *App) Hot(ctx context.Context, viewer id.ID, limit int) ([]HotItem, time.Time, error) {
+	es, at, err := a.Trends.Hot(ctx, limit)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	ids := make([]id.ID, len(es))
+	for i, e := range es {
+		ids[i] = e.NoteID
+	}
+	m, err := a.Notes.GetMany(ctx, ids)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var ns []notes.Note
+	var kept []trends.HotEntry
+	for _, e := range es {
+		if n, ok := m[e.NoteID]; ok {
+			ns = append(ns, n)
+			kept = append(kept, e)
+		}
+	}
+	vs, err := a.NoteViews(ctx, viewer, ns)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	out := make([]HotItem, len(vs))
+	for i, v := range vs {
+		out[i] = HotItem{Rank: i + 1, Score: kept[i].Score, Pinned: kept[i].Pinned, Note: v}
+	}
+	return out, at, nil
 }

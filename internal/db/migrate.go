@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,6 +88,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		err := d.InTx(ctx, func(ctx context.Context) error {
 			for _, stmt := range splitStatements(m.sql) {
+				if d.Dialect == SQLite {
+					stmt = sqliteStorage(stmt)
+				}
 				if _, err := d.Writer(ctx).Exec(ctx, stmt); err != nil {
 					return fmt.Errorf("%w\nin statement: %s", err, stmt)
 				}
@@ -100,6 +104,28 @@ func (d *DB) Migrate(ctx context.Context) error {
 		slog.Info("applied migration", "name", m.name, "dialect", d.Dialect.String())
 	}
 	return nil
+}
+
+var (
+	bigintKey    = regexp.MustCompile(`(?i)\bBIGINT PRIMARY KEY\b`)
+	compositeKey = regexp.MustCompile(`(?im)^\s*PRIMARY KEY\s*\(`)
+)
+
+// sqliteStorage adapts a portable CREATE TABLE to SQLite's storage model,
+// leaving its meaning unchanged: a BIGINT primary key becomes INTEGER (a
+// 64-bit alias of the rowid, so rows live in the key's own B-tree instead of
+// a rowid table plus a unique index), and a table whose primary key is a
+// column list (likes, follows, timeline, …) becomes WITHOUT ROWID, stored
+// once, clustered by that key.
+func sqliteStorage(stmt string) string {
+	if !strings.HasPrefix(strings.ToUpper(stmt), "CREATE TABLE") {
+		return stmt
+	}
+	stmt = bigintKey.ReplaceAllString(stmt, "INTEGER PRIMARY KEY")
+	if compositeKey.MatchString(stmt) {
+		stmt += " WITHOUT ROWID"
+	}
+	return stmt
 }
 
 // splitStatements splits a migration on ';' at line ends. Migrations keep

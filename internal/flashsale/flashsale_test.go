@@ -219,7 +219,7 @@ func TestRush(t *testing.T) {
 // TestExpiryAndCancel: unpaid orders expire and their units come back once;
 // a shopper who cancels gets units and quota back; a paid order keeps them.
 func TestExpiryAndCancel(t *testing.T) {
-	window := 300 * time.Millisecond
+	window := time.Second
 	eachMode(t, func(c *app.Config) { c.Commerce.Flash.PaymentWindow = window }, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		sku := e.sku(t, 10000, 10)

@@ -55,7 +55,7 @@ func eachMode(t *testing.T, tune func(*app.Config), fn func(t *testing.T, e *env
 	}
 }
 
-func newEnv(t *testing.T, d *db.DB, redisURL, prefix string, tune func(*app.Config)) *env {
+func newEnv(t testing.TB, d *db.DB, redisURL, prefix string, tune func(*app.Config)) *env {
 	t.Helper()
 	cfg := app.Config{DataDir: t.TempDir(), RedisURL: redisURL}
 	cfg.Commerce.Flash.RedisPrefix = prefix

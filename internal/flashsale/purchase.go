@@ -86,45 +86,60 @@ func (s *Service) Purchase(ctx context.Context, buyer accounts.User, saleID id.I
 	if err != nil {
 		return Receipt{}, err
 	}
+	k := memoKey{buyer.ID, key}
+	f, leader, v := st.begin(k)
+	if !leader {
+		select {
+		case <-f.done:
+			return f.rc, f.err
+		case <-ctx.Done():
+			return Receipt{}, ctx.Err()
+		}
+	}
+	rc, err := s.decide(ctx, st, buyer.ID, key, req.Quantity, addr, v)
+	st.end(k, f, rc, err)
+	return rc, err
+}
+
+// decide answers one key, alone (see state.begin).
+func (s *Service) decide(ctx context.Context, st *state, user id.ID, key string, qty int64, addr orders.Address, v view) (Receipt, error) {
 	// Only a shopper who has bought can hold a successful key; for everyone
 	// else the memory and the flags answer without the database.
-	if st.known(buyer.ID) {
-		if rc, ok, err := s.receipt(ctx, saleID, buyer.ID, key, req.Quantity); ok || err != nil {
+	if v.known {
+		if rc, ok, err := s.receipt(ctx, st.sale.ID, user, key, qty); ok || err != nil {
 			return rc, err
 		}
 	}
-	mk := memoKey{buyer.ID, key}
-	if err := st.recall(mk); err != nil {
-		return Receipt{}, err
+	if v.prev != nil {
+		return Receipt{}, v.prev
 	}
 	now := s.now()
 	switch {
 	case now.Before(st.sale.StartsAt):
-		return Receipt{}, st.remember(mk, errNotStarted)
+		return Receipt{}, errNotStarted
 	case !now.Before(st.sale.EndsAt):
-		return Receipt{}, st.remember(mk, errEnded)
+		return Receipt{}, errEnded
 	case st.soldOut.Load():
-		return Receipt{}, st.remember(mk, errSoldOut)
-	case req.Quantity > st.sale.PerUserLimit || st.boughtBy(buyer.ID)+req.Quantity > st.sale.PerUserLimit:
-		return Receipt{}, st.remember(mk, errOverLimit)
+		return Receipt{}, errSoldOut
+	case qty > st.sale.PerUserLimit || v.held+qty > st.sale.PerUserLimit:
+		return Receipt{}, errOverLimit
 	}
-	a := attempt{st: st, user: buyer.ID, key: key, qty: req.Quantity, orderID: id.New(), payBy: now.Add(s.cfg.PaymentWindow), addr: addr}
+	a := attempt{st: st, user: user, key: key, qty: qty, orderID: id.New(), payBy: now.Add(s.cfg.PaymentWindow), addr: addr}
 	var rc Receipt
+	var err error
 	if s.rdb != nil {
 		rc, err = s.purchaseRedis(ctx, a)
 	} else {
 		rc, err = s.commit(ctx, a)
 	}
 	if errors.Is(err, errReplay) {
-		// A racing request with the same key won; answer with its order.
-		rc, ok, err := s.receipt(ctx, saleID, buyer.ID, key, req.Quantity)
+		// Another server (or Redis's memory of the key) had answered this
+		// key before: answer with its order.
+		rc, ok, err := s.receipt(ctx, st.sale.ID, user, key, qty)
 		if err == nil && !ok {
 			err = apperr.Conflict("this Idempotency-Key is in use by another request; retry")
 		}
 		return rc, err
-	}
-	if err == errSoldOut || err == errOverLimit {
-		return Receipt{}, st.remember(mk, err)
 	}
 	return rc, err
 }

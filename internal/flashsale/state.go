@@ -23,6 +23,16 @@ type state struct {
 	memo    map[memoKey]error
 	old     map[memoKey]error // previous generation of memo, so the memory stays bounded
 	memoCap int
+	flights map[memoKey]*flight // keys being decided right now
+}
+
+// flight is a key being decided; requests with the same key wait for its
+// answer instead of racing it (a rejection of the second must not be
+// remembered while the first is winning).
+type flight struct {
+	done chan struct{}
+	rc   Receipt
+	err  error
 }
 
 type memoKey struct {
@@ -56,7 +66,7 @@ func (s *Service) state(ctx context.Context, saleID id.ID) (*state, error) {
 		it.Title = sl.Title
 	}
 	st := &state{sale: sl, item: it, bought: map[id.ID]int64{}, memo: map[memoKey]error{}, old: map[memoKey]error{},
-		memoCap: s.cfg.MemoSize}
+		memoCap: s.cfg.MemoSize, flights: map[memoKey]*flight{}}
 	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT user_id, bought FROM flash_buyers WHERE sale_id = ?", saleID)
 	if err != nil {
 		return nil, err
@@ -92,18 +102,55 @@ func (s *Service) loaded(saleID id.ID) *state {
 	return nil
 }
 
-// known reports whether the shopper has ever bought in this sale.
-func (st *state) known(u id.ID) bool {
-	st.mu.Lock()
-	_, ok := st.bought[u]
-	st.mu.Unlock()
-	return ok
+// view is what begin saw of a key and its shopper.
+type view struct {
+	known bool  // the shopper has bought in this sale (may hold a successful key)
+	held  int64 // units the shopper holds
+	prev  error // the remembered rejection of this key, if any
 }
 
-func (st *state) boughtBy(u id.ID) int64 {
+// begin starts deciding key k. When another request is deciding it, f is
+// that request's flight and leader is false: wait on f.done.
+func (st *state) begin(k memoKey) (f *flight, leader bool, v view) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.bought[u]
+	if f := st.flights[k]; f != nil {
+		return f, false, v
+	}
+	f = &flight{done: make(chan struct{})}
+	st.flights[k] = f
+	v.held, v.known = st.bought[k.user]
+	if err, ok := st.memo[k]; ok {
+		v.prev = err
+	} else {
+		v.prev = st.old[k]
+	}
+	return f, true, v
+}
+
+// end publishes the answer to waiting requests and remembers a rejection
+// (the first one only) so a later retry gets the same answer. Two
+// generations bound the memory: when the current one is full it becomes
+// the old one and the oldest is dropped.
+func (st *state) end(k memoKey, f *flight, rc Receipt, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.flights, k)
+	f.rc, f.err = rc, err
+	close(f.done)
+	if err != errSoldOut && err != errOverLimit && err != errNotStarted && err != errEnded {
+		return
+	}
+	if _, ok := st.memo[k]; ok {
+		return
+	}
+	if _, ok := st.old[k]; ok {
+		return
+	}
+	if len(st.memo) >= st.memoCap/2 {
+		st.old, st.memo = st.memo, make(map[memoKey]error, len(st.memo))
+	}
+	st.memo[k] = err
 }
 
 // add records committed units (negative: units given back).
@@ -111,33 +158,4 @@ func (st *state) add(u id.ID, n int64) {
 	st.mu.Lock()
 	st.bought[u] = max(0, st.bought[u]+n)
 	st.mu.Unlock()
-}
-
-// recall returns the answer remembered for a rejected key, or nil.
-func (st *state) recall(k memoKey) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err, ok := st.memo[k]; ok {
-		return err
-	}
-	return st.old[k]
-}
-
-// remember keeps the first rejection of a key so a retry gets the same
-// answer, and returns it. Two generations bound the memory: when the
-// current one is full it becomes the old one and the oldest is dropped.
-func (st *state) remember(k memoKey, err error) error {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if prev, ok := st.memo[k]; ok {
-		return prev
-	}
-	if prev, ok := st.old[k]; ok {
-		return prev
-	}
-	if len(st.memo) >= st.memoCap/2 {
-		st.old, st.memo = st.memo, make(map[memoKey]error, len(st.memo))
-	}
-	st.memo[k] = err
-	return err
 }

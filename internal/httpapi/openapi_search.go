@@ -6,6 +6,16 @@ package httpapi
 var searchOps = []op{
 	{"GET", "/api/v1/search", "search", "Search notes, products, users or topics (type); relevance blended with engagement and freshness, with highlights", false, "", 200, "SearchPage", []string{"q", "type", "cursor", "limit"}},
 	{"GET", "/api/v1/search/suggest", "search", "Completions as you type: note titles, topics and users starting with q", false, "", 200, "SuggestList", []string{"q", "limit"}},
+	{"GET", "/api/v1/hot", "trends", "The hot list (热榜): weighted engagement with time decay, refreshed every minute; pinned entries first", false, "", 200, "HotList", []string{"limit"}},
+	{"GET", "/api/v1/topics/trending", "trends", "Topics used today well above their own baseline; pinned first", false, "", 200, "TrendingList", []string{"limit"}},
+	{"PUT", "/api/v1/hot/{id}/pin", "trends", "Pin a note to the top of the hot list (operators)", true, "", 204, "", nil},
+	{"DELETE", "/api/v1/hot/{id}/pin", "trends", "Unpin a note (operators)", true, "", 204, "", nil},
+	{"PUT", "/api/v1/hot/{id}/hide", "trends", "Hide a note from the hot list (operators)", true, "", 204, "", nil},
+	{"DELETE", "/api/v1/hot/{id}/hide", "trends", "Stop hiding a note (operators)", true, "", 204, "", nil},
+	{"PUT", "/api/v1/topics/{name}/pin", "trends", "Pin a topic to the top of trending (operators)", true, "", 204, "", nil},
+	{"DELETE", "/api/v1/topics/{name}/pin", "trends", "Unpin a topic (operators)", true, "", 204, "", nil},
+	{"PUT", "/api/v1/topics/{name}/hide", "trends", "Hide a topic from trending (operators)", true, "", 204, "", nil},
+	{"DELETE", "/api/v1/topics/{name}/hide", "trends", "Stop hiding a topic (operators)", true, "", 204, "", nil},
 }
 
 var searchSchemas = map[string]any{
@@ -20,6 +30,11 @@ var searchSchemas = map[string]any{
 			"description": "no result had every word; these have some"}, "next_cursor": nullable(str())}, "type", "items"),
 	"SuggestList": obj(map[string]any{"items": arr(obj(map[string]any{
 		"type": map[string]any{"type": "string", "enum": []string{"notes", "users", "topics"}}, "id": idStr(), "text": str()}))}, "items"),
+	"HotList": obj(map[string]any{"items": arr(obj(map[string]any{"rank": integer(), "score": map[string]any{"type": "number"},
+		"pinned": boolean(), "note": ref("Note")})), "updated_at": timeStr()}, "items"),
+	"TrendingList": obj(map[string]any{"items": arr(obj(map[string]any{"name": str(), "uses_today": integer(),
+		"expected": map[string]any{"type": "number"}, "score": map[string]any{"type": "number"}, "pinned": boolean()})),
+		"updated_at": timeStr()}, "items"),
 }
 
 func init() {

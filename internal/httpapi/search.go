@@ -12,6 +12,7 @@ import (
 func (a *API) registerSearch(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/search", handler(a.search))
 	mux.Handle("GET /api/v1/search/suggest", handler(a.suggest))
+	a.registerTrends(mux)
 }
 
 // search: GET /api/v1/search?q=&type=notes|products|users|topics&cursor=&limit=

@@ -25,10 +25,10 @@ type Priced struct {
 	Item      shop.Item // the SKU; Item.Price is the list price shown as crossed out
 	UnitPrice int64     // what the buyer pays per unit
 	Quantity  int64
-	Source    string        // tag stored on the order, e.g. "flash"
-	Label     string        // breakdown label of the discount, e.g. "Flash sale"
-	ExpiresAt time.Time     // end of the payment window; zero takes the shop's window
-	Address   Address       // optional: the buyer may add it before shipping
+	Source    string    // tag stored on the order, e.g. "flash"
+	Label     string    // breakdown label of the discount, e.g. "Flash sale"
+	ExpiresAt time.Time // end of the payment window; zero takes the shop's window
+	Address   Address   // optional: the buyer may add it before shipping
 }
 
 // Releaser gives back what an order of its source holds. It runs inside

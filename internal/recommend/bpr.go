@@ -127,7 +127,7 @@ func (b *BPR) FoldIn(items []int32, weights []float32) []float32 {
 	return v
 }
 
-// Score writes p·q_i + b_i for every item into out (len NItems).
+// Score writes p·q_i + b_i into out for the first len(out) items.
 func (b *BPR) Score(p []float32, out []float32) {
 	d := b.Dim
 	for i := range out {

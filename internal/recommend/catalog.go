@@ -183,6 +183,29 @@ func loadCatalog(ctx context.Context, d *db.DB, now time.Time) (*catalog, error)
 	for ; next <= len(c.ids); next++ {
 		c.tOff[next] = int32(len(c.tIdx))
 	}
+	// Signed-out readers' opens and shares count toward popularity (their
+	// likes cannot exist): half a point each, from the last week.
+	rows, err := d.Reader(ctx).Query(ctx, `SELECT note_id, COUNT(*) FROM rec_events
+		WHERE user_id = 0 AND (kind = ? OR kind = ?) AND id >= ? GROUP BY note_id`,
+		KindOpen, KindShare, id.At(now.Add(-7*24*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var n id.ID
+		var k int64
+		if err := rows.Scan(&n, &k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i := c.index(n); i >= 0 {
+			c.eng[i] += 0.5 * float32(k)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	c.buildLists(now.UnixMilli())
 	return c, nil
 }

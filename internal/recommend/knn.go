@@ -17,8 +17,9 @@ import (
 // otherwise dominate the cost (quadratic in history length) and the
 // counts, and recent taste is what matters.
 const (
-	KNNNeighbours    = 20  // neighbours kept per item
-	KNNShrink        = 5.0 // shrinkage on the cosine denominator
+	KNNNeighbours    = 20        // neighbours kept per item, at most
+	KNNBudget        = 4_000_000 // neighbour entries in all (32 MiB): fewer per item in big catalogues
+	KNNShrink        = 5.0       // shrinkage on the cosine denominator
 	KNNRecentPerUser = 50
 	KNNUsersPerItem  = 300
 )
@@ -70,6 +71,13 @@ func BuildKNN(m *Matrix, progress func(done, total int)) *KNN {
 		}
 		return r
 	}
+	active := 0
+	for _, d := range deg {
+		if d > 0 {
+			active++
+		}
+	}
+	kMax := min(KNNNeighbours, max(5, KNNBudget/max(active, 1)))
 	k := &KNN{Off: make([]int32, m.NItems+1)}
 	co := make([]float32, m.NItems)
 	var touched []int32
@@ -94,7 +102,7 @@ func BuildKNN(m *Matrix, progress func(done, total int)) *KNN {
 		for _, j := range touched {
 			s := co[j] / float32(math.Sqrt(float64(deg[i])*float64(deg[j]))+KNNShrink)
 			co[j] = 0
-			if h.Len() < KNNNeighbours {
+			if h.Len() < kMax {
 				heap.Push(h, nb{j, s})
 			} else if s > (*h)[0].sim {
 				(*h)[0] = nb{j, s}

@@ -10,6 +10,9 @@ import (
 	"github.com/redmark/redmark/internal/id"
 )
 
+// MaxTrainSamples caps the SGD steps of a serving build's BPR training.
+const MaxTrainSamples = 10_000_000
+
 // models are the learned parts of a build: item-kNN over catalog indexes
 // and BPR over the MaxModelItems most-engaged notes.
 type models struct {
@@ -122,7 +125,11 @@ func trainModels(c *catalog, ts []Triple, users map[id.ID]int32, o Options, prog
 		}
 	}
 	if len(order) >= 2 {
-		m.bpr = TrainBPR(NewMatrix(len(users), len(order), kept), o.BPR, on("bpr"))
+		// Bound a background training's cost: at most MaxTrainSamples SGD
+		// steps (about 20 s on one core), but at least 3 epochs.
+		cfg := o.BPR
+		cfg.Epochs = min(cfg.Epochs, max(3, MaxTrainSamples/max(1, len(kept))))
+		m.bpr = TrainBPR(NewMatrix(len(users), len(order), kept), cfg, on("bpr"))
 	}
 	return m
 }
@@ -152,4 +159,46 @@ func (c *catalog) Bytes() int64 {
 		n += int64(len(c.byTopic[t])+len(c.newTopic[t]))*4 + 48
 	}
 	return n + int64(len(c.popular)+len(c.fresh))*4
+}
+
+// Export streams the community's interactions for `redmark recs eval`:
+// likes, collects, comments and the opens, long dwells and shares
+// clients reported, each with its action weight as the value.
+func (s *Service) Export(ctx context.Context, fn func(user, item string, value float32, at int64) error) (int, error) {
+	n := 0
+	for _, q := range []struct {
+		kind Kind
+		q    string
+		args []any
+	}{
+		{KindLike, "SELECT user_id, note_id, created_at FROM likes", nil},
+		{KindCollect, "SELECT user_id, note_id, created_at FROM collects", nil},
+		{KindComment, "SELECT author_id, note_id, created_at FROM comments WHERE deleted = 0", nil},
+		{KindOpen, "SELECT user_id, note_id, at FROM rec_events WHERE user_id > 0 AND kind = ?", []any{KindOpen}},
+		{KindDwell, "SELECT user_id, note_id, at FROM rec_events WHERE user_id > 0 AND kind = ? AND dwell_ms >= ?", []any{KindDwell, DwellMinMS}},
+		{KindShare, "SELECT user_id, note_id, at FROM rec_events WHERE user_id > 0 AND kind = ?", []any{KindShare}},
+	} {
+		rows, err := s.db.Reader(ctx).Query(ctx, q.q, q.args...)
+		if err != nil {
+			return n, err
+		}
+		for rows.Next() {
+			var u, i id.ID
+			var at int64
+			if err := rows.Scan(&u, &i, &at); err != nil {
+				rows.Close()
+				return n, err
+			}
+			if err := fn(u.String(), i.String(), actionWeight[q.kind], at); err != nil {
+				rows.Close()
+				return n, err
+			}
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

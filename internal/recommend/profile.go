@@ -46,8 +46,10 @@ const (
 	// latest actions are the ones that matter, and it bounds the memory a
 	// heavy user's profile takes.
 	profileRows = 300
-	// maxImpressions bounds the impression counts a profile keeps.
-	maxImpressions = 2000
+	// maxImpressions and maxPositives bound the maps of a profile: a
+	// heavy user's profile stays under about 40 KiB.
+	maxImpressions = 500
+	maxPositives   = 400
 	// maxNoteWeight caps what one note adds to a profile.
 	maxNoteWeight = 10
 	// InterestWeight is an onboarding interest's topic affinity: about as
@@ -135,6 +137,9 @@ func (p *profile) apply(k Kind, note id.ID, dwellMS int, at int64, info *noteInf
 		return
 	}
 	if !ok {
+		if len(p.pos) >= maxPositives {
+			p.forgetOldPositives()
+		}
 		p.recent = append(p.recent, note)
 		if len(p.recent) > 2*HistoryLen {
 			p.recent = append(p.recent[:0], p.recent[len(p.recent)-HistoryLen:]...)
@@ -152,6 +157,17 @@ func (p *profile) apply(k Kind, note id.ID, dwellMS int, at int64, info *noteInf
 			p.topics[t] += w / 2
 		}
 	}
+}
+
+// forgetOldPositives keeps only the notes of the recent list (p.mu held):
+// an old liked note may then be proposed again, which its "liked" state
+// on the card makes harmless.
+func (p *profile) forgetOldPositives() {
+	keep := make(map[id.ID]posEntry, len(p.recent))
+	for _, n := range p.recent {
+		keep[n] = p.pos[n]
+	}
+	p.pos = keep
 }
 
 // history returns the latest positive notes, oldest first, with weights

@@ -121,7 +121,10 @@ func (e embedded) Recommend(_ context.Context, user id.ID, history []id.ID, weig
 					}
 				}
 			}
-			scores := make([]float32, len(m.noteOf))
+			// Retrieval scans the ModelServeItems most engaged notes (the
+			// model's items are ordered by engagement); the long tail is
+			// reached through similar notes, topics and fresh notes.
+			scores := make([]float32, min(len(m.noteOf), ModelServeItems))
 			m.bpr.Score(vec, scores)
 			for _, sc := range normalize(topN(scores, n, nil)) {
 				out = append(out, Candidate{NoteID: c.ids[m.noteOf[sc.Item]], Score: sc.Score, Reason: Reason{Source: "model"}})
@@ -206,7 +209,7 @@ func (s *Service) Discover(ctx context.Context, viewer id.ID, cursor string, lim
 
 // rank merges the sources, applies feedback and diversifies (s.mu and
 // p.mu held).
-func (s *Service) rank(p *profile, learned []Candidate, seen map[id.ID]struct{}, seed uint64, limit int, now time.Time) []Item {
+func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint64, limit int, now time.Time) []Item {
 	c := s.cat
 	cands := map[int32]*cand{}
 	add := func(i int32, score float32, r Reason) {
@@ -329,7 +332,7 @@ func (s *Service) rank(p *profile, learned []Candidate, seen map[id.ID]struct{},
 	for i, x := range cands {
 		nid := c.ids[i]
 		author := c.authors[c.author[i]]
-		if _, ok := seen[nid]; ok || p.hidden[nid] || author == p.user {
+		if seen.has(nid) || p.hidden[nid] || author == p.user {
 			continue
 		}
 		if _, ok := p.pos[nid]; ok {

@@ -30,13 +30,13 @@ type Options struct {
 	// MaxModelItems caps the notes BPR learns (200,000).
 	MaxModelItems int
 	BPR           BPRConfig
-	// MaxProfiles caps the readers whose profiles stay in memory (4096).
+	// MaxProfiles caps the readers whose profiles stay in memory (2048).
 	MaxProfiles int
 	// ProfileTTL is how long a profile lives before it is reloaded in
 	// full, which is when un-likes and late-paid orders are noticed (10 min).
 	ProfileTTL time.Duration
 	// SessionTTL and MaxSessions bound the server-side session state
-	// (30 min of inactivity, 100,000 sessions).
+	// (30 min of inactivity, 20,000 sessions).
 	SessionTTL  time.Duration
 	MaxSessions int
 	// External, when set, replaces the embedded similar/model sources
@@ -58,7 +58,7 @@ func (o Options) withDefaults() Options {
 		o.BPR = DefaultBPR
 	}
 	if o.MaxProfiles <= 0 {
-		o.MaxProfiles = 4096
+		o.MaxProfiles = 2048
 	}
 	if o.ProfileTTL <= 0 {
 		o.ProfileTTL = 10 * time.Minute
@@ -67,7 +67,7 @@ func (o Options) withDefaults() Options {
 		o.SessionTTL = 30 * time.Minute
 	}
 	if o.MaxSessions <= 0 {
-		o.MaxSessions = 100_000
+		o.MaxSessions = 20_000
 	}
 	return o
 }

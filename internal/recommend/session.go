@@ -3,6 +3,7 @@ package recommend
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,15 +16,19 @@ import (
 // far (so none repeats) and a seed that varies the exploration picks.
 // Sessions live SessionTTL after their last page; the store is bounded.
 
-// MaxSeen caps the notes a session remembers (50 pages of 20).
-const MaxSeen = 1000
+// MaxSeen caps the notes a session remembers (30 pages of 20). Seen
+// notes are kept as sorted 32-bit hashes of their ids: 4 bytes each, and
+// a collision (a note wrongly skipped) has odds of about 600 in 4 billion.
+const MaxSeen = 600
 
 type session struct {
 	user id.ID
 	seed uint64
-	seen map[id.ID]struct{}
+	seen []uint32 // sorted
 	last time.Time
 }
+
+func seenHash(n id.ID) uint32 { return uint32(uint64(n)*0x9E3779B97F4A7C15>>32) ^ uint32(n) }
 
 type sessionStore struct {
 	mu  sync.Mutex
@@ -75,7 +80,7 @@ func (st *sessionStore) get(cursor string, user id.ID, now time.Time) (string, *
 	token := base64.RawURLEncoding.EncodeToString(b[:])
 	var seed [8]byte
 	_, _ = rand.Read(seed[:])
-	s := &session{user: user, seen: map[id.ID]struct{}{}, last: now}
+	s := &session{user: user, last: now}
 	for _, x := range seed {
 		s.seed = s.seed<<8 | uint64(x)
 	}
@@ -119,17 +124,23 @@ func (st *sessionStore) markSeen(s *session, ids []id.ID) {
 		if len(s.seen) >= MaxSeen {
 			return
 		}
-		s.seen[n] = struct{}{}
+		h := seenHash(n)
+		if i, ok := slices.BinarySearch(s.seen, h); !ok {
+			s.seen = slices.Insert(s.seen, i, h)
+		}
 	}
 }
 
-// seenSet copies the session's seen notes for ranking without the lock.
-func (st *sessionStore) seenSet(s *session) map[id.ID]struct{} {
+// seenSet copies the session's seen hashes for ranking without the lock.
+func (st *sessionStore) seenSet(s *session) seenSet {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := make(map[id.ID]struct{}, len(s.seen))
-	for n := range s.seen {
-		out[n] = struct{}{}
-	}
-	return out
+	return slices.Clone(s.seen)
+}
+
+type seenSet []uint32
+
+func (ss seenSet) has(n id.ID) bool {
+	_, ok := slices.BinarySearch(ss, seenHash(n))
+	return ok
 }

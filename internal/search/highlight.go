@@ -39,37 +39,44 @@ func Highlight(text string, terms []Token) Highlighted {
 	return Highlighted{Text: text, Ranges: toRunes(text, merge(byteRanges))}
 }
 
-// Snippet is Highlight over a window of about n code points of text around
-// the first match, with "…" where text was cut.
+// Snippet is Highlight over a window of about n code points of text
+// starting a little before the first match, with "…" where text was cut.
+// The window is found by looking for the query terms as plain substrings
+// (a Chinese word, or an English stem, which prefixes its inflections), so
+// only the window is analysed, not the whole body; when no term occurs
+// literally (a typo match) the window is the start of the text.
 func Snippet(text string, terms []Token, n int) Highlighted {
-	h := Highlight(text, terms)
-	total := utf8.RuneCountInString(text)
-	if total <= n {
-		return h
+	rs := []rune(text)
+	if len(rs) <= n {
+		return Highlight(text, terms)
+	}
+	lower := strings.ToLower(text)
+	first := -1
+	for _, t := range terms {
+		if i := strings.Index(lower, t.Term); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
 	}
 	start := 0
-	if len(h.Ranges) > 0 {
-		start = max(0, h.Ranges[0][0]-snippetBefore)
+	if first > 0 && utf8.RuneCountInString(lower) == len(rs) { // lower-casing kept every code point in place
+		start = max(0, utf8.RuneCountInString(lower[:first])-snippetBefore)
 	}
-	start = min(start, total-n)
+	start = min(start, len(rs)-n)
 	end := start + n
-	rs := []rune(text)
+	h := Highlight(string(rs[start:end]), terms)
 	var b strings.Builder
-	shift := -start
+	shift := 0
 	if start > 0 {
 		b.WriteString("…")
-		shift++
+		shift = 1
 	}
-	b.WriteString(string(rs[start:end]))
-	if end < total {
+	b.WriteString(h.Text)
+	if end < len(rs) {
 		b.WriteString("…")
 	}
-	out := Highlighted{Text: b.String(), Ranges: [][2]int{}}
+	out := Highlighted{Text: b.String(), Ranges: make([][2]int, 0, len(h.Ranges))}
 	for _, r := range h.Ranges {
-		s, e := max(r[0], start), min(r[1], end)
-		if s < e {
-			out.Ranges = append(out.Ranges, [2]int{s + shift, e + shift})
-		}
+		out.Ranges = append(out.Ranges, [2]int{r[0] + shift, r[1] + shift})
 	}
 	return out
 }

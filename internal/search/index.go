@@ -47,7 +47,7 @@ func ParseKind(s string) (Kind, bool) {
 }
 
 // Doc is what an Index stores about one row: three weighted text fields
-// (Title ×3, Tags ×2, Body ×1 in relevance), the strings offered as
+// (Title ×3, Tags ×2, Body ×1 in relevance, kept apart per kind), the strings offered as
 // completions, and a popularity used to order completions. The index holds
 // no display text: results are ids, hydrated and highlighted from the
 // database, so a stale index can never show text that was edited away.
@@ -118,6 +118,12 @@ const (
 	fPop   = "pop"
 )
 
+// field is a text field of one kind ("notes_title"). Each kind has its own
+// fields, so a query over notes reads only notes' postings and needs no
+// kind filter (a filter on "kind" would walk a posting list as long as the
+// whole index: half of the query time in the benchmark before this).
+func field(k Kind, f string) string { return string(k) + "_" + f }
+
 // Field weights in relevance; fuzzy (typo) matches count half.
 var fieldBoost = map[string]float64{fTitle: 3, fTags: 2, fBody: 1}
 
@@ -163,9 +169,11 @@ func newMapping() mapping.IndexMapping {
 
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(fKind, kind)
-	dm.AddFieldMappingsAt(fTitle, text())
-	dm.AddFieldMappingsAt(fTags, text())
-	dm.AddFieldMappingsAt(fBody, text())
+	for _, k := range Kinds {
+		for _, f := range []string{fTitle, fTags, fBody} {
+			dm.AddFieldMappingsAt(field(k, f), text())
+		}
+	}
 	dm.AddFieldMappingsAt(fSugg, sugg)
 	dm.AddFieldMappingsAt(fPop, pop)
 	im := bleve.NewIndexMapping()
@@ -224,8 +232,8 @@ func (b *Bleve) Apply(ctx context.Context, docs []Doc, deletes []Ref) error {
 				sugg = append(sugg, s)
 			}
 		}
-		if err := batch.Index(docID(d.Kind, d.ID), map[string]any{fKind: string(d.Kind), fTitle: d.Title, fTags: d.Tags,
-			fBody: d.Body, fSugg: sugg, fPop: d.Pop}); err != nil {
+		if err := batch.Index(docID(d.Kind, d.ID), map[string]any{fKind: string(d.Kind), field(d.Kind, fTitle): d.Title,
+			field(d.Kind, fTags): d.Tags, field(d.Kind, fBody): d.Body, fSugg: sugg, fPop: d.Pop}); err != nil {
 			return err
 		}
 	}
@@ -256,16 +264,16 @@ func fuzziness(t Token) int {
 
 // termQuery matches one query term in any text field, exactly or (for long
 // Latin words) within the edit distance.
-func termQuery(t Token) query.Query {
+func termQuery(k Kind, t Token) query.Query {
 	var qs []query.Query
 	for _, f := range []string{fTitle, fTags, fBody} {
 		tq := query.NewTermQuery(t.Term)
-		tq.SetField(f)
+		tq.SetField(field(k, f))
 		tq.SetBoost(fieldBoost[f])
 		qs = append(qs, tq)
 		if fz := fuzziness(t); fz > 0 {
 			fq := query.NewFuzzyQuery(t.Term)
-			fq.SetField(f)
+			fq.SetField(field(k, f))
 			fq.SetFuzziness(fz)
 			fq.SetPrefix(1) // the first letter is rarely the typo; saves scanning the whole term dictionary
 			fq.SetBoost(fieldBoost[f] * fuzzyWeight)
@@ -295,15 +303,12 @@ func (b *Bleve) Search(ctx context.Context, q Query) (Results, error) {
 	if len(terms) == 0 {
 		return Results{}, nil
 	}
-	kind := query.NewTermQuery(string(q.Kind))
-	kind.SetField(fKind)
-	kind.SetBoost(0) // a filter, not a relevance signal
 	per := make([]query.Query, len(terms))
 	for i, t := range terms {
-		per[i] = termQuery(t)
+		per[i] = termQuery(q.Kind, t)
 	}
 	run := func(text query.Query) (Results, error) {
-		req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{kind, text}), q.Size, 0, false)
+		req := bleve.NewSearchRequestOptions(text, q.Size, 0, false)
 		res, err := b.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return Results{}, err

@@ -23,9 +23,10 @@ import (
 // BM25-style score over title ×3, topics/location/author ×2, body ×1
 // (typo matches count half), normalised by the best hit so the blend does
 // not depend on the engine's scale. Text relevance dominates: with α = 0.1
-// a note with 1,000 engagement points gets ×1.69, so a note matching half
-// as well never overtakes on popularity alone, while among similar matches
-// the loved and the recent come first. Users and topics blend relevance
+// a note with 1,000 engagement points gets ×1.69 and it takes ~22,000 to
+// double a score, so a note matching half as well rarely overtakes on
+// popularity alone, while among similar matches the loved and the recent
+// come first. Users and topics blend relevance
 // with ln(1 + followers) / ln(1 + notes) the same way; products rank by
 // relevance.
 const (
@@ -172,16 +173,18 @@ func (s *Service) rerank(ctx context.Context, k Kind, hits []Hit) ([]id.ID, map[
 		ids[i] = h.ID
 	}
 	var q string
+	// Snippets come from the first 400 characters of a body: reading
+	// 5,000-character bodies for a hundred hits would dominate the query.
 	switch k {
 	case Notes:
-		q = `SELECT id, title, body, like_count, collect_count, comment_count, share_count, published_at FROM notes
-			WHERE status = 'published' AND id IN `
+		q = `SELECT id, title, substr(body, 1, 400), like_count, collect_count, comment_count, share_count, published_at
+			FROM notes WHERE status = 'published' AND id IN `
 	case Users:
-		q = "SELECT id, display_name, bio, follower_count, 0, 0, 0, 0 FROM users WHERE id IN "
+		q = "SELECT id, display_name, substr(bio, 1, 400), follower_count, 0, 0, 0, 0 FROM users WHERE id IN "
 	case Topics:
 		q = "SELECT id, name, '', note_count, 0, 0, 0, 0 FROM topics WHERE note_count > 0 AND id IN "
 	case Products:
-		q = "SELECT id, title, description, 0, 0, 0, 0, 0 FROM products WHERE listed = 1 AND id IN "
+		q = "SELECT id, title, substr(description, 1, 400), 0, 0, 0, 0, 0 FROM products WHERE listed = 1 AND id IN "
 	}
 	rows, err := s.db.Reader(ctx).Query(ctx, q+"("+db.Placeholders(len(ids))+")", idArgs(ids)...)
 	if err != nil {

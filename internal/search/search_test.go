@@ -17,7 +17,9 @@ import (
 	"github.com/redmark/redmark/internal/search"
 )
 
-func searchReq(q string) search.Request { return search.Request{Text: q, Kind: search.Notes, Limit: 20} }
+func searchReq(q string) search.Request {
+	return search.Request{Text: q, Kind: search.Notes, Limit: 20}
+}
 
 func pngBytes(t testing.TB) []byte {
 	t.Helper()
@@ -58,7 +60,9 @@ func pending(t *testing.T, a *app.App) int64 {
 	return n
 }
 
-func caughtUp(t *testing.T, a *app.App) { waitFor(t, "the indexer to drain the outbox", func() bool { return pending(t, a) == 0 }) }
+func caughtUp(t *testing.T, a *app.App) {
+	waitFor(t, "the indexer to drain the outbox", func() bool { return pending(t, a) == 0 })
+}
 
 type hit struct {
 	ID      string

@@ -14,11 +14,14 @@ type DemoOptions struct {
 	// Covers and Avatars are how many distinct pictures are drawn.
 	Covers, Avatars int
 	Seed            uint64
+	// Shop adds the demo shop (shopdemo.go): stores, products, offers,
+	// linked notes, orders and reviews.
+	Shop bool
 }
 
 // DefaultDemo is what `redmark serve --demo` loads: a few hundred people and
 // a few thousand notes, in well under a minute.
-var DefaultDemo = DemoOptions{Users: 300, Notes: 3000, Covers: 150, Avatars: 40, Seed: 1}
+var DefaultDemo = DemoOptions{Users: 300, Notes: 3000, Covers: 150, Avatars: 40, Seed: 1, Shop: true}
 
 // Demo loads DefaultDemo into an empty database; see DemoWith.
 func Demo(ctx context.Context, a *app.App) error { return DemoWith(ctx, a, DefaultDemo) }
@@ -68,6 +71,11 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 	}
 	if err := demoConversations(ctx, a); err != nil {
 		return err
+	}
+	if o.Shop {
+		if err := demoShop(ctx, a, o.Seed); err != nil {
+			return err
+		}
 	}
 	for _, ph := range e.report.Phases {
 		slog.Debug("demo seed phase", "phase", ph.Name, "rows", ph.Rows, "elapsed", ph.Elapsed.String())

@@ -98,6 +98,11 @@ func (w *Web) signup(q *req) error {
 		return q.formError("signup", q.t("auth.signup"), f, err)
 	}
 	q.startSession(u, token)
+	if f.Next == "/" {
+		// A new account with nowhere else to go picks interests first
+		// (discover.go); the page is skippable.
+		f.Next = "/onboarding"
+	}
 	q.redirect(f.Next)
 	return nil
 }

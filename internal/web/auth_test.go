@@ -128,7 +128,7 @@ func TestLoginAndSignupRateLimited(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := apitest.NewWithConfig(t, d, app.Config{DataDir: t.TempDir(), Limits: app.LimitConfig{LoginPerMin: 1, SignupPerMin: 1}})
 		b := newBrowser(t, e)
-		b.post("/signup", url.Values{"username": {"alice"}, "password": {"password123"}}).redirectsTo("/")
+		b.post("/signup", url.Values{"username": {"alice"}, "password": {"password123"}}).redirectsTo("/onboarding")
 		limited := 0
 		for i := 0; i < 6; i++ {
 			res := newBrowser(t, e).post("/signup", url.Values{"username": {fmt.Sprintf("user%d", i)}, "password": {"password123"}})

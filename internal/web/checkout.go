@@ -115,6 +115,10 @@ type checkoutForm struct {
 	Line      string
 	Coupon    string
 	UsePoints bool
+	// Points is the balance the page showed: a resubmitted form asks for
+	// the same points even after the first submit spent them, so it is
+	// recognised as the same request.
+	Points string
 }
 
 type checkoutData struct {
@@ -136,6 +140,11 @@ func (f checkoutForm) request(me accounts.User, balance int64) (orders.CreateReq
 		Address: orders.Address{Name: f.Name, Phone: f.Phone, Region: f.Region, Line: f.Line}}
 	if f.UsePoints {
 		req.Points = balance
+		if f.Points != "" {
+			if _, err := fmt.Sscan(f.Points, &req.Points); err != nil || req.Points < 0 {
+				return req, apperr.Invalid("points must be a whole number")
+			}
+		}
 	}
 	if f.SKU != "" {
 		sku, err := id.Parse(f.SKU)
@@ -168,6 +177,8 @@ func (q *req) renderCheckout(me accounts.User, f checkoutForm, status int, msg s
 	if d.Balance, err = q.w.app.Points.Balance(ctx, me.ID); err != nil {
 		return err
 	}
+	f.Points = "" // price with the live balance, and show it
+	d.F.Points = fmt.Sprint(d.Balance)
 	req, err := f.request(me, d.Balance)
 	if err == nil {
 		var o orders.Order
@@ -230,7 +241,7 @@ func (w *Web) checkout(q *req) error {
 	f := checkoutForm{Store: r.PostFormValue("store"), SKU: r.PostFormValue("sku"), Qty: r.PostFormValue("qty"),
 		Key: r.PostFormValue("key"), Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone"),
 		Region: r.PostFormValue("region"), Line: r.PostFormValue("line"), Coupon: r.PostFormValue("coupon"),
-		UsePoints: r.PostFormValue("use_points") == "1"}
+		UsePoints: r.PostFormValue("use_points") == "1", Points: r.PostFormValue("points")}
 	if f.Key == "" {
 		f.Key = newKey()
 	}

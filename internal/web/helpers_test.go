@@ -157,7 +157,7 @@ func signUp(t *testing.T, e *apitest.Env, username, display string) *browser {
 	t.Helper()
 	b := newBrowser(t, e)
 	b.get("/signup").want(200)
-	b.post("/signup", url.Values{"username": {username}, "password": {"password123"}, "display_name": {display}}).redirectsTo("/")
+	b.post("/signup", url.Values{"username": {username}, "password": {"password123"}, "display_name": {display}}).redirectsTo("/onboarding")
 	b.get("/").want(200)
 	if b.csrf == "" {
 		t.Fatal("no CSRF token on the page after sign-up")

@@ -134,7 +134,9 @@ func TestWebCheckoutJourney(t *testing.T) {
 		form := url.Values{"key": {key}, "store": {w.store}, "name": {"王小红"}, "phone": {"13800000000"}, "region": {"上海市 徐汇区"},
 			"line": {"漕溪北路 1 号"}, "coupon": {"save10"}, "use_points": {"1"}, "action": {"preview"}}
 		// 200 - 40 promotion - 10 coupon = 150 goods; points pay up to 50% → 10 yuan for 1000 points; +10 shipping.
-		shopper.post("/checkout", form).want(200).has("Coupon SAVE10", "-¥10.00", "Points (1000)", "¥150.00")
+		pv := shopper.post("/checkout", form).want(200).has("Coupon SAVE10", "-¥10.00", "Points (1000)", "¥150.00")
+		// The page carries the balance it priced with, as a browser resubmits it.
+		form.Set("points", regexp.MustCompile(`name="points" value="(\d+)"`).FindStringSubmatch(pv.Body)[1])
 		form.Set("coupon", "nope!")
 		shopper.post("/checkout", form).want(400).has(`data-testid="form-error"`)
 		form.Set("coupon", "save10")

@@ -118,8 +118,10 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerUsers(mux)
 	w.registerSocial(mux)
 	w.registerDiscover(mux)
+	w.registerSearch(mux)
 	w.registerMessages(mux)
 	w.registerShop(mux)
+	w.registerFlash(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 

@@ -171,3 +171,126 @@
   var shareURL = document.querySelector('[data-testid="share-url"]');
   if (shareURL) shareURL.addEventListener("focus", function () { shareURL.select(); });
 })();
+
+// Discover feed: "not interested" reports an event and removes the card
+// (or confirms on the note page) without a reload.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (!meta || !window.fetch) return;
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.dataset || !form.dataset.hide) return;
+    e.preventDefault();
+    fetch("/api/v1/events", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": meta.content },
+      body: JSON.stringify({ events: [{ type: "not_interested", note_id: form.dataset.hide }] })
+    }).then(function (res) {
+      if (!res.ok) throw new Error(res.statusText);
+      var card = form.closest(".card");
+      if (card) card.remove();
+      var t = document.createElement("div");
+      t.className = "toast";
+      t.textContent = form.dataset.done;
+      document.body.appendChild(t);
+      setTimeout(function () { t.remove(); }, 1800);
+    }).catch(function () { form.submit(); });
+  });
+})();
+
+// Search: completions as you type, from /api/v1/search/suggest. Items are
+// built with textContent (never HTML from user text); Enter without a pick
+// submits the form as usual.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  var hrefs = {
+    notes: function (s) { return "/search?q=" + encodeURIComponent(s.text); },
+    topics: function (s) { return "/t/" + encodeURIComponent(s.text); },
+    users: function (s) { return "/search?type=users&q=" + encodeURIComponent(s.text); }
+  };
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    var box = document.createElement("ul");
+    box.className = "suggest";
+    box.hidden = true;
+    box.setAttribute("data-testid", "suggest-list");
+    input.parentNode.appendChild(box);
+    var timer = 0, seq = 0;
+    function close() { box.hidden = true; box.textContent = ""; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!q) { close(); return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        fetch("/api/v1/search/suggest?limit=8&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (res) { return res.ok ? res.json() : { items: [] }; })
+          .then(function (data) {
+            if (mine !== seq) return; // an older answer arriving late
+            box.textContent = "";
+            (data.items || []).forEach(function (s) {
+              var li = document.createElement("li");
+              var a = document.createElement("a");
+              a.href = (hrefs[s.type] || hrefs.notes)(s);
+              a.textContent = (s.type === "topics" ? "#" : s.type === "users" ? "@" : "") + s.text;
+              li.appendChild(a);
+              box.appendChild(li);
+            });
+            box.hidden = box.children.length === 0;
+          }).catch(close);
+      }, 150);
+    });
+    input.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    document.addEventListener("click", function (e) { if (!input.parentNode.contains(e.target)) close(); });
+  });
+})();
+
+// Flash sale page: a countdown corrected by the server's clock, then the
+// live remaining stock (polled), then sold out or ended.
+(function () {
+  var el = document.querySelector("[data-flash]");
+  if (!el) return;
+  var starts = +el.dataset.starts, ends = +el.dataset.ends, skew = +el.dataset.now - Date.now();
+  var clock = el.querySelector(".flash-clock"), status = el.querySelector(".flash-status");
+  var left = el.querySelector(".flash-left"), bar = el.querySelector(".flash-bar span");
+  var buy = el.querySelector("[data-testid=flash-buy]"), state = el.dataset.status, polled = 0;
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function hms(ms) {
+    var s = Math.max(0, Math.ceil(ms / 1000));
+    return two(Math.floor(s / 3600)) + ":" + two(Math.floor(s / 60) % 60) + ":" + two(s % 60);
+  }
+  function show(next, remaining) {
+    if (remaining !== undefined) {
+      left.textContent = remaining;
+      bar.style.width = (100 * remaining / +bar.dataset.stock) + "%";
+    }
+    if (next === state) return;
+    state = next;
+    el.dataset.status = next;
+    status.textContent = status.dataset["label" + next.replace(/_(\w)/, function (_, c) { return c.toUpperCase(); }).replace(/^./, function (c) { return c.toUpperCase(); })];
+    if (buy) buy.disabled = next !== "live";
+  }
+  function poll() {
+    fetch("/api/v1/flash-sales/" + el.dataset.flash, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s) show(s.status, s.remaining); })
+      .catch(function () {});
+  }
+  function tick() {
+    var now = Date.now() + skew;
+    if (now < starts) {
+      clock.textContent = clock.dataset.labelStart + " " + hms(starts - now);
+    } else if (now < ends) {
+      clock.textContent = clock.dataset.labelEnd + " " + hms(ends - now);
+      if (state === "upcoming") show("live");
+      if (state !== "ended" && now - polled > 2000) { polled = now; poll(); }
+    } else {
+      clock.textContent = "";
+      show("ended");
+    }
+  }
+  show(state, +left.textContent);
+  tick();
+  setInterval(tick, 250);
+})();

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/recommend"
+)
+
+const recsUsage = `Usage:
+  redmark recs eval   --interactions FILE [--split time|leave-last-out] [--k 10] [--min-value 0] [--epochs 25]
+  redmark recs export [--data DIR] [--db DSN] > interactions.csv
+  redmark recs train  [--data DIR] [--db DSN]
+
+eval reads "user,item,value,timestamp" rows (a header is allowed), holds
+out the latest interaction of each user (leave-last-out) or the last 20%
+in time (time), trains every algorithm on the rest and prints
+precision@k, recall@k, NDCG@k and catalogue coverage next to popularity.
+export writes this community's interactions in that format; train builds
+the discover feed's models once and reports their size.
+`
+
+func recsCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, recsUsage)
+		os.Exit(2)
+	}
+	switch args[0] {
+	case "eval":
+		return recsEval(args[1:])
+	case "export":
+		return recsExport(ctx, args[1:])
+	case "train":
+		return recsTrain(ctx, args[1:])
+	}
+	fmt.Fprintf(os.Stderr, "unknown recs command %q\n\n%s", args[0], recsUsage)
+	os.Exit(2)
+	return nil
+}
+
+// bars draws one progress bar per phase on stderr.
+type bars struct {
+	phase string
+	bar   *progressbar.ProgressBar
+}
+
+func (b *bars) progress(phase string, done, total int) {
+	if phase != b.phase {
+		if b.bar != nil {
+			_ = b.bar.Finish()
+		}
+		b.phase = phase
+		b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription(fmt.Sprintf("%-14s", phase)), progressbar.OptionSetWidth(30),
+			progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }))
+	}
+	_ = b.bar.Set(done)
+}
+
+func (b *bars) finish() {
+	if b.bar != nil {
+		_ = b.bar.Finish()
+	}
+}
+
+func recsEval(args []string) error {
+	fs := flag.NewFlagSet("recs eval", flag.ExitOnError)
+	file := fs.String("interactions", "", "CSV of user,item,value,timestamp (required)")
+	split := fs.String("split", "leave-last-out", "time or leave-last-out")
+	k := fs.Int("k", 10, "list length for the metrics")
+	minValue := fs.Float64("min-value", 0, "drop rows with a smaller value (e.g. 4 for MovieLens ratings)")
+	cfg := recommend.DefaultBPR
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "BPR training epochs")
+	fs.IntVar(&cfg.Dim, "dim", cfg.Dim, "BPR factors")
+	fs.Parse(args)
+	if *file == "" || *k < 1 || cfg.Epochs < 1 || cfg.Dim < 1 || (*split != "time" && *split != "leave-last-out") {
+		fs.Usage()
+		os.Exit(2)
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	d, err := recommend.ReadCSV(bufio.NewReader(f), *minValue)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *file, err)
+	}
+	var s recommend.Split
+	if *split == "time" {
+		s = recommend.SplitByTime(d, 0.8)
+	} else {
+		s = recommend.SplitLeaveLastOut(d)
+	}
+	fmt.Printf("%d users, %d items, %d interactions; split %s: %d training interactions\n\n",
+		len(d.Users), len(d.Items), len(d.Triples), *split, s.Train.NNZ())
+	b := &bars{}
+	ms := recommend.Evaluate(s, *k, cfg, b.progress)
+	b.finish()
+	recommend.PrintMetrics(os.Stdout, *k, ms)
+	return nil
+}
+
+func recsExport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("recs export", flag.ExitOnError)
+	var cfg app.Config
+	commonFlags(fs, &cfg)
+	fs.Parse(args)
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(w, "user,item,value,timestamp")
+	n, err := a.Recs.Export(ctx, func(user, item string, value float32, at int64) error {
+		_, err := io.WriteString(w, user+","+item+","+strconv.FormatFloat(float64(value), 'g', -1, 32)+","+strconv.FormatInt(at, 10)+"\n")
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "exported %d interactions\n", n)
+	return w.Flush()
+}
+
+func recsTrain(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("recs train", flag.ExitOnError)
+	var cfg app.Config
+	commonFlags(fs, &cfg)
+	fs.Parse(args)
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b := &bars{}
+	start := time.Now()
+	if err := a.Recs.Build(ctx, b.progress); err != nil {
+		return err
+	}
+	b.finish()
+	st := a.Recs.Stats()
+	fmt.Printf("built in %s: %d notes, %d interactions from %d users; catalogue %.1f MiB, models %.1f MiB\n",
+		time.Since(start).Round(time.Millisecond), st.Notes, st.Interactions, st.Users,
+		float64(st.CatalogBytes)/(1<<20), float64(st.ModelBytes)/(1<<20))
+	return nil
+}
