@@ -158,6 +158,11 @@ func (s *Service) CreateIntent(ctx context.Context, orderID id.ID, amount int64,
 	return it, err
 }
 
+// ErrUnknownIntent answers a webhook about an intent the database does not
+// (yet) know; providers retry non-2xx answers.
+var ErrUnknownIntent = &apperr.Error{Status: http.StatusConflict, Code: "unknown_intent",
+	Message: "no payment with this intent yet; retry later"}
+
 // Verify authenticates a webhook for the named provider.
 func (s *Service) Verify(provider string, header http.Header, body []byte) (Event, error) {
 	p, ok := s.providers[provider]
@@ -186,8 +191,12 @@ func (s *Service) Settle(ctx context.Context, ev Event, status string) (p Paymen
 	p, err = scanPayment(s.db.Reader(ctx).QueryRow(ctx, "SELECT "+paymentCols+" FROM payments WHERE provider = ? AND intent_id = ?",
 		ev.Provider, ev.IntentID))
 	if errors.Is(err, sql.ErrNoRows) {
+		// The intent's row may not be committed yet (the provider can be
+		// faster than the transaction that asked for the intent). Failing
+		// rolls the event back, so the provider's retry is not mistaken for
+		// a duplicate.
 		slog.Warn("payment event for an unknown intent", "provider", ev.Provider, "intent", ev.IntentID, "event", ev.ID)
-		return Payment{}, false, nil
+		return Payment{}, false, ErrUnknownIntent
 	}
 	if err != nil {
 		return Payment{}, false, err

@@ -87,6 +87,9 @@ func (s *Sandbox) CreateIntent(ctx context.Context, req IntentRequest) (Intent, 
 	return it, nil
 }
 
+// deliveryAttempts bounds the retries of one webhook (about 11 s in all).
+const deliveryAttempts = 10
+
 // Confirm records the payer's decision and schedules the webhook.
 func (s *Sandbox) Confirm(intentID string, succeed bool) error {
 	s.mu.Lock()
@@ -115,15 +118,27 @@ func (s *Sandbox) Confirm(intentID string, succeed bool) error {
 	}
 	go func() {
 		defer s.wg.Done()
-		select {
-		case <-time.After(delay):
-		case <-s.stop:
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := s.Deliver(ctx, it, typ); err != nil {
-			slog.Warn("sandbox webhook delivery failed", "intent", it.IntentID, "err", err)
+		// Like a real provider, retry a delivery the server did not accept,
+		// backing off: the first attempt can beat the commit of the
+		// payment row it is about.
+		wait := delay
+		for attempt := 1; ; attempt++ {
+			select {
+			case <-time.After(wait):
+			case <-s.stop:
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			err := s.Deliver(ctx, it, typ)
+			cancel()
+			if err == nil {
+				return
+			}
+			if attempt == deliveryAttempts {
+				slog.Warn("sandbox webhook delivery failed", "intent", it.IntentID, "attempts", attempt, "err", err)
+				return
+			}
+			wait = time.Duration(attempt) * 250 * time.Millisecond
 		}
 	}()
 	return nil
