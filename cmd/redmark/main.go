@@ -118,6 +118,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	if *demo {
 		if err := loadDemo(ctx, a); err != nil {
+			a.Shutdown() // stop the background jobs before the deferred Close
 			return err
 		}
 	}

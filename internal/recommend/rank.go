@@ -277,7 +277,7 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 			}
 			if !done[i] {
 				done[i] = true
-				add(i, t.w/tops[0].w*(1-0.5*float32(r)/float32(per)), Reason{Source: "topic", Topic: t.t})
+				add(i, min(1, t.w/TopicSaturation)*(1-0.5*float32(r)/float32(per)), Reason{Source: "topic", Topic: t.t})
 			}
 		}
 	}
@@ -298,7 +298,7 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 	for _, a := range authors {
 		if ai, ok := c.authorIdx[a.a]; ok {
 			for _, i := range c.byAuthor[ai][:min(5, len(c.byAuthor[ai]))] {
-				add(i, a.w/authors[0].w*recency(i, 14), Reason{Source: "author", AuthorID: a.a})
+				add(i, min(1, a.w/AuthorSaturation)*recency(i, 14), Reason{Source: "author", AuthorID: a.a})
 			}
 		}
 	}

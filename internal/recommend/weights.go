@@ -23,6 +23,13 @@ const (
 	WeightFresh     = 0.35
 	WeightPopular   = 0.3
 
+	// Topic and author affinities count in full from these amounts (an
+	// onboarding interest, or about three likes, for a topic; a follow and
+	// a few likes for an author) and proportionally below, so one like
+	// does not make an author as strong a reason as a topic you clearly like.
+	TopicSaturation  = 4
+	AuthorSaturation = 6
+
 	// Diversity: at most MaxPerAuthor notes of one author per page, and
 	// at most a third of a page (rounded down, at least 1) with one topic.
 	MaxPerAuthor = 2
