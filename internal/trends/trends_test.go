@@ -68,7 +68,7 @@ func TestHotListFollowsTheFormula(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		f := &fixture{t: t, e: e, ctx: context.Background(), now: time.Now()}
 		u := f.user("writer")
-		likes := f.note(u, "likes", time.Hour, 10, 0, 0, 0)     // E 10
+		likes := f.note(u, "likes", time.Hour, 10, 0, 0, 0)       // E 10
 		collects := f.note(u, "collects", time.Hour, 0, 10, 0, 0) // E 20: a collect weighs more than a like
 		comments := f.note(u, "comments", time.Hour, 0, 0, 5, 0)  // E 15
 		shares := f.note(u, "shares", 3*time.Hour, 0, 0, 0, 8)    // E 24, but older
