@@ -113,14 +113,17 @@ func serve(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	a.StartCommerce()
-	if err := a.StartDiscovery(); err != nil {
-		return err
-	}
 	if *demo {
 		if err := loadDemo(ctx, a); err != nil {
 			a.Shutdown() // stop the background jobs before the deferred Close
 			return err
 		}
+	}
+	// After the demo load: the demo is written in bulk, not through the
+	// search outbox, and a fresh index is built from the database.
+	if err := a.StartDiscovery(); err != nil {
+		a.Shutdown()
+		return err
 	}
 	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{

@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/redmark/redmark/internal/notes"
 )
 
 // writer assembles text from the banks with its own random source, so the
@@ -54,8 +57,17 @@ func (w writer) fill(l lang, c category, tmpl string) string {
 	}
 }
 
+// title fills a title template, drawing again when the filled title is
+// longer than a note title may be (seeded notes obey the same rules as
+// published ones, so they stay editable).
 func (w writer) title(l lang, c category) string {
-	return w.fill(l, c, pick(w.r, banks[c][l].titles))
+	var t string
+	for range 20 {
+		if t = w.fill(l, c, pick(w.r, banks[c][l].titles)); utf8.RuneCountInString(t) <= notes.TitleMax {
+			return t
+		}
+	}
+	return string([]rune(t)[:notes.TitleMax])
 }
 
 // topics picks two to four distinct topic names for a note.
