@@ -19,6 +19,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
+
+	"github.com/redmark/redmark/internal/id"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -242,3 +244,21 @@ func IsUniqueViolation(err error) bool {
 
 // Now is the storage form of time: UTC Unix milliseconds.
 func Now() int64 { return time.Now().UnixMilli() }
+
+// IDs reads a one-column result of ids, closing the rows; it takes Query's
+// two results directly: db.IDs(q.Query(ctx, "SELECT id …", args...)).
+func IDs(rows *sql.Rows, err error) ([]id.ID, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []id.ID
+	for rows.Next() {
+		var v id.ID
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

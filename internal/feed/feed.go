@@ -145,7 +145,7 @@ func (s *Service) Following(ctx context.Context, userID, before id.ID, limit int
 		before = id.ID(1<<63 - 1)
 	}
 	r := s.db.Reader(ctx)
-	ids, err := collect(r.Query(ctx, `SELECT note_id FROM timeline WHERE user_id = ? AND note_id < ?
+	ids, err := db.IDs(r.Query(ctx, `SELECT note_id FROM timeline WHERE user_id = ? AND note_id < ?
 		ORDER BY note_id DESC LIMIT ?`, userID, before, limit))
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (s *Service) Following(ctx context.Context, userID, before id.ID, limit int
 	// The few big accounts this user follows: walk the (small) set of pull
 	// authors and probe the follows primary key, rather than scanning a
 	// possibly long follow list.
-	pulled, err := collect(r.Query(ctx, `SELECT u.id FROM users u WHERE u.feed_pull = 1
+	pulled, err := db.IDs(r.Query(ctx, `SELECT u.id FROM users u WHERE u.feed_pull = 1
 		AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ? AND f.followee_id = u.id)`, userID))
 	if err != nil || len(pulled) == 0 {
 		return ids, err
@@ -163,7 +163,7 @@ func (s *Service) Following(ctx context.Context, userID, before id.ID, limit int
 		args = append(args, a)
 	}
 	args = append(args, before, limit)
-	more, err := collect(r.Query(ctx, `SELECT id FROM notes WHERE author_id IN (`+db.Placeholders(len(pulled))+`)
+	more, err := db.IDs(r.Query(ctx, `SELECT id FROM notes WHERE author_id IN (`+db.Placeholders(len(pulled))+`)
 		AND status = 'published' AND fanout = 0 AND id < ? ORDER BY id DESC LIMIT ?`, args...))
 	if err != nil {
 		return nil, err
@@ -174,25 +174,4 @@ func (s *Service) Following(ctx context.Context, userID, before id.ID, limit int
 		ids = ids[:limit]
 	}
 	return ids, nil
-}
-
-func collect(rows interface {
-	Next() bool
-	Scan(...any) error
-	Close() error
-	Err() error
-}, err error) ([]id.ID, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []id.ID
-	for rows.Next() {
-		var v id.ID
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

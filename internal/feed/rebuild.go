@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 
+	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 )
 
@@ -28,7 +29,7 @@ func (s *Service) RebuildAll(ctx context.Context, progress func(done, total int)
 	done := 0
 	var after id.ID
 	for {
-		users, err := collect(s.db.Reader(ctx).Query(ctx, "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", after, batch))
+		users, err := db.IDs(s.db.Reader(ctx).Query(ctx, "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", after, batch))
 		if err != nil {
 			return err
 		}

@@ -412,7 +412,7 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 		w := s.db.Writer(ctx)
 		if p.MediaIDs != nil {
 			c.mediaIDs = *p.MediaIDs
-		} else if c.mediaIDs, err = collectIDs(w.Query(ctx, "SELECT media_id FROM note_media WHERE note_id = ? ORDER BY position", noteID)); err != nil {
+		} else if c.mediaIDs, err = db.IDs(w.Query(ctx, "SELECT media_id FROM note_media WHERE note_id = ? ORDER BY position", noteID)); err != nil {
 			return err
 		}
 		kind, err := s.ownMedia(ctx, actor.ID, c.mediaIDs)
@@ -753,7 +753,7 @@ func (s *Service) setMentions(ctx context.Context, authorID, noteID id.ID, body 
 		return err
 	}
 	w := s.db.Writer(ctx)
-	old, err := collectIDs(w.Query(ctx, "SELECT user_id FROM note_mentions WHERE note_id = ?", noteID))
+	old, err := db.IDs(w.Query(ctx, "SELECT user_id FROM note_mentions WHERE note_id = ?", noteID))
 	if err != nil {
 		return err
 	}
@@ -792,22 +792,6 @@ func (s *Service) setMentions(ctx context.Context, authorID, noteID id.ID, body 
 		}
 	}
 	return nil
-}
-
-func collectIDs(rows *sql.Rows, err error) ([]id.ID, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []id.ID
-	for rows.Next() {
-		var v id.ID
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // ---- views ----

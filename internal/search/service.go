@@ -309,20 +309,7 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) e
 }
 
 func (s *Service) ids(ctx context.Context, q string, after id.ID) ([]id.ID, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, q, after, RebuildBatch)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []id.ID
-	for rows.Next() {
-		var v id.ID
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return db.IDs(s.db.Reader(ctx).Query(ctx, q, after, RebuildBatch))
 }
 
 // Reset deletes the embedded index so the next open starts empty (the
