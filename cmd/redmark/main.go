@@ -26,6 +26,7 @@ Usage:
   redmark seed    [--data DIR] [--db DSN] [--users N] [--notes N] [--interactions N] [--seed S]
   redmark recs    eval|export|train …   (discover feed: offline evaluation, export, training)
   redmark reindex [--data DIR] [--db DSN]   (rebuild the search index; stop the server first)
+  redmark rebuild-feeds [--data DIR] [--db DSN]   (recompute every following timeline)
   redmark bench search [--data DIR] [--db DSN] [--queries N]   (index throughput, query latency)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
@@ -46,6 +47,8 @@ func main() {
 		err = serve(ctx, os.Args[2:])
 	case "migrate":
 		err = migrate(ctx, os.Args[2:])
+	case "rebuild-feeds":
+		err = rebuildFeedsCmd(ctx, os.Args[2:])
 	case "seed":
 		err = seedCmd(ctx, os.Args[2:])
 	case "recs":

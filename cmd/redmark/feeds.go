@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/redmark/redmark/internal/app"
+)
+
+// rebuildFeedsCmd recomputes every following timeline from follows and
+// notes (repair after a restore or bulk import). The server may keep
+// running: each batch of readers is replaced in its own transaction.
+func rebuildFeedsCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("rebuild-feeds", flag.ExitOnError)
+	var cfg app.Config
+	commonFlags(fs, &cfg)
+	fs.Parse(args)
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var bar *progressbar.ProgressBar
+	start := time.Now()
+	err = a.Feed.RebuildAll(ctx, func(done, total int) {
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("timelines"),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("users"),
+				progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		bar.Set(done)
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	slog.Info("following timelines rebuilt", "took", time.Since(start).Round(time.Millisecond).String())
+	return nil
+}
