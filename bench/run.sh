@@ -20,10 +20,17 @@ go build -o "$BENCH_OUT/redmark" ./cmd/redmark
 if [ ! -f "$DATA/redmark.db" ]; then
   "$BENCH_OUT/redmark" seed --data "$DATA" ${SEED_ARGS:-}
 fi
-REDMARK_LOG_LEVEL=warn "$BENCH_OUT/redmark" serve --data "$DATA" --addr $ADDR --no-rate-limits &
+# The search index is built ahead (the server would otherwise rebuild a
+# missing one in the background while we measure).
+if [ ! -f "$DATA/search.built" ]; then
+  "$BENCH_OUT/redmark" reindex --data "$DATA"
+fi
+"$BENCH_OUT/redmark" serve --data "$DATA" --addr $ADDR --no-rate-limits 2>"$BENCH_OUT/server.log" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 for _ in $(seq 1 100); do curl -sf http://$ADDR/readyz >/dev/null && break; sleep 0.2; done
+# Measure the steady state: wait for the discover model's first build.
+for _ in $(seq 1 600); do grep -q "recommender built" "$BENCH_OUT/server.log" && break; sleep 1; done
 go run ./bench/prep --data "$DATA" --url http://$ADDR --out "$BENCH_OUT"
 
 printf "\n%-22s %10s %9s %9s\n" endpoint "req/s" p50 p99

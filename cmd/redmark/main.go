@@ -30,7 +30,8 @@ Usage:
   redmark bench search [--data DIR] [--db DSN] [--queries N]   (index throughput, query latency)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
-REDMARK_DATABASE_URL, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug.
+REDMARK_DATABASE_URL, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
+REDMARK_PPROF_ADDR=127.0.0.1:6060 serves Go's profiler on that address.
 `
 
 func main() {
@@ -134,6 +135,10 @@ func serve(ctx context.Context, args []string) error {
 		Handler:           server.New(a, webRoutes(a)...),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
+	}
+	if addr := os.Getenv("REDMARK_PPROF_ADDR"); addr != "" {
+		// Profiling on its own listener, never on the public address.
+		go func() { slog.Warn("pprof stopped", "err", http.ListenAndServe(addr, pprofMux())) }()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
