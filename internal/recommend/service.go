@@ -13,6 +13,7 @@ package recommend
 import (
 	"context"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -135,7 +136,12 @@ func (s *Service) Build(ctx context.Context, progress Progress) error {
 		s.syncedNote = 0
 	}
 	s.mu.Unlock()
-	slog.Info("recommender built", "notes", c.nBase, "interactions", m.triples, "users", len(users),
+	// A build allocates several times the size of what it keeps (the
+	// interaction triples, training buffers); hand that memory back to the
+	// OS now instead of holding it until the next build.
+	nUsers := len(users)
+	debug.FreeOSMemory()
+	slog.Info("recommender built", "notes", c.nBase, "interactions", m.triples, "users", nUsers,
 		"catalog_mib", c.Bytes()>>20, "models_mib", m.Bytes()>>20, "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
