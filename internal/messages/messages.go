@@ -130,8 +130,14 @@ func (s *Service) Send(ctx context.Context, from, to id.ID, body string) (Messag
 		}
 		// The guard keeps last_message_id the maximum even if another node's
 		// clock minted a smaller id.
-		_, err = w.Exec(ctx, `UPDATE conversations SET last_message_id = ?, last_message_at = ?
-			WHERE id = ? AND last_message_id < ?`, m.ID, now, m.ConversationID, m.ID)
+		if _, err := w.Exec(ctx, `UPDATE conversations SET last_message_id = ?, last_message_at = ?
+			WHERE id = ? AND last_message_id < ?`, m.ID, now, m.ConversationID, m.ID); err != nil {
+			return err
+		}
+		// Answering means having read what came before: the sender's own
+		// unread count drops to zero.
+		col := readCol(from, a)
+		_, err = w.Exec(ctx, `UPDATE conversations SET `+col+` = ? WHERE id = ? AND `+col+` < ?`, m.ID, m.ConversationID, m.ID)
 		return err
 	})
 	if err != nil {
