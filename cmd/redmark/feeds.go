@@ -4,10 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
-	"os"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/redmark/redmark/internal/app"
 )
@@ -25,19 +22,10 @@ func rebuildFeedsCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	var bar *progressbar.ProgressBar
+	b := &bars{}
 	start := time.Now()
-	err = a.Feed.RebuildAll(ctx, func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("timelines"),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("users"),
-				progressbar.OptionThrottle(100*time.Millisecond))
-		}
-		bar.Set(done)
-	})
-	if bar != nil {
-		bar.Finish()
-	}
+	err = a.Feed.RebuildAll(ctx, func(done, total int) { b.progress("timelines", done, total) })
+	b.finish()
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/recommend"
 )
@@ -45,32 +43,6 @@ func recsCmd(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "unknown recs command %q\n\n%s", args[0], recsUsage)
 	os.Exit(2)
 	return nil
-}
-
-// bars draws one progress bar per phase on stderr.
-type bars struct {
-	phase string
-	bar   *progressbar.ProgressBar
-}
-
-func (b *bars) progress(phase string, done, total int) {
-	if phase != b.phase {
-		if b.bar != nil {
-			_ = b.bar.Finish()
-		}
-		b.phase = phase
-		b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
-			progressbar.OptionSetDescription(fmt.Sprintf("%-14s", phase)), progressbar.OptionSetWidth(30),
-			progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }))
-	}
-	_ = b.bar.Set(done)
-}
-
-func (b *bars) finish() {
-	if b.bar != nil {
-		_ = b.bar.Finish()
-	}
 }
 
 func recsEval(args []string) error {

@@ -7,8 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/redmark/redmark/internal/app"
 )
 
@@ -31,21 +29,14 @@ func reindexCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Search.Close()
-	var bar *progressbar.ProgressBar
+	b := &bars{}
 	start := time.Now()
 	var rows int
 	err = a.Search.Rebuild(ctx, func(done, total int) {
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription("indexing"),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
-				progressbar.OptionThrottle(100*time.Millisecond))
-		}
-		bar.Set(done)
+		b.progress("indexing", done, total)
 		rows = done
 	})
-	if bar != nil {
-		bar.Finish()
-	}
+	b.finish()
 	if err != nil {
 		return err
 	}
