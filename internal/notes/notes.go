@@ -127,6 +127,8 @@ type Service struct {
 	feed     *feed.Service
 	media    *media.Service
 
+	hcache *hydrationCache
+
 	viewsMu   sync.Mutex
 	views     map[viewKey]int64
 	stop      chan struct{}
@@ -136,7 +138,7 @@ type Service struct {
 
 // New builds the service and starts the view-count flusher; Close stops it.
 func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m *media.Service) *Service {
-	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m,
+	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m, hcache: newHydrationCache(),
 		views: map[viewKey]int64{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.flushLoop(FlushInterval)
 	return s
@@ -299,6 +301,7 @@ func (s *Service) ownMedia(ctx context.Context, owner id.ID, ids []id.ID) (strin
 }
 
 func (s *Service) setMedia(ctx context.Context, noteID id.ID, ids []id.ID) error {
+	s.hcache.invalidate(ctx, noteID)
 	w := s.db.Writer(ctx)
 	if _, err := w.Exec(ctx, "DELETE FROM note_media WHERE note_id = ?", noteID); err != nil {
 		return err
@@ -526,6 +529,7 @@ func (s *Service) Delete(ctx context.Context, actor accounts.User, noteID id.ID)
 		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
 			return err
 		}
+		s.hcache.invalidate(ctx, noteID)
 		_, err = w.Exec(ctx, "DELETE FROM notes WHERE id = ?", noteID)
 		return err
 	})
@@ -669,6 +673,7 @@ func (s *Service) topicNames(ctx context.Context, noteID id.ID) ([]string, error
 // counts published notes, so it moves by what was counted before (old, if
 // the note was published) versus what counts now (new, if it is).
 func (s *Service) setTopics(ctx context.Context, noteID id.ID, old, new []string, wasPub, isPub bool) error {
+	s.hcache.invalidate(ctx, noteID)
 	w := s.db.Writer(ctx)
 	delta := map[string]int64{}
 	inOld, inNew := map[string]bool{}, map[string]bool{}
@@ -744,6 +749,7 @@ func parseMentions(text string) []string {
 // newly added users on later edits; removed mentions, or all of them when
 // the note leaves the published state, are retracted.
 func (s *Service) setMentions(ctx context.Context, authorID, noteID id.ID, body string, wasPub, isPub bool) error {
+	s.hcache.invalidate(ctx, noteID)
 	names := parseMentions(body)
 	if len(names) > MaxMentions {
 		return apperr.Invalid("a note can mention at most %d people", MaxMentions)

@@ -145,13 +145,34 @@ func (s *Service) hydrate(ctx context.Context, ns []Note) error {
 	if len(ns) == 0 {
 		return nil
 	}
+	gen := s.hcache.gen.Load()
 	idx := make(map[id.ID]int, len(ns))
-	args := make([]any, len(ns))
+	args := make([]any, 0, len(ns))
 	for i := range ns {
+		if h, ok := s.hcache.lru.Get(ns[i].ID); ok {
+			ns[i].Media, ns[i].Topics, ns[i].Mentions = h.media, h.topics, h.mentions
+			continue
+		}
 		idx[ns[i].ID] = i
-		args[i] = ns[i].ID
+		args = append(args, ns[i].ID)
 		ns[i].Media, ns[i].Topics, ns[i].Mentions = []media.Media{}, []string{}, []string{}
 	}
+	if len(args) == 0 {
+		return nil
+	}
+	if err := s.load(ctx, ns, idx, args); err != nil {
+		return err
+	}
+	if s.hcache.gen.Load() == gen {
+		for _, i := range idx {
+			s.hcache.lru.Add(ns[i].ID, hydration{ns[i].Media, ns[i].Topics, ns[i].Mentions})
+		}
+	}
+	return nil
+}
+
+// load reads media, topics and mentions of the notes in args.
+func (s *Service) load(ctx context.Context, ns []Note, idx map[id.ID]int, args []any) error {
 	in := "(" + db.Placeholders(len(args)) + ")"
 	r := s.db.Reader(ctx)
 
