@@ -184,20 +184,23 @@ func newStmtCache(pool *sql.DB) *stmtCache {
 
 func (c *stmtCache) get(query string, mayPrepare bool) *sql.Stmt {
 	c.mu.RLock()
-	st := c.m[query]
+	st, n := c.m[query], len(c.m)
 	c.mu.RUnlock()
-	if st != nil || !mayPrepare || !cacheable(query) {
+	if st != nil || !mayPrepare || !cacheable(query) || n >= maxCachedStatements {
 		return st
+	}
+	// Prepare without holding the lock: on SQLite's writer pool, preparing
+	// waits for the one connection, and the transaction holding it may be
+	// asking this cache for a statement.
+	st, err := c.pool.PrepareContext(context.Background(), query) // outlives the request
+	if err != nil {
+		return nil // run unprepared; the error shows there
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st = c.m[query]; st != nil || len(c.m) >= maxCachedStatements {
-		return st
-	}
-	// The statement outlives the request that first needs it.
-	st, err := c.pool.PrepareContext(context.Background(), query)
-	if err != nil {
-		return nil // run unprepared; the error shows there
+	if have := c.m[query]; have != nil {
+		st.Close()
+		return have
 	}
 	c.m[query] = st
 	return st

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/dbtest"
@@ -61,4 +62,39 @@ func TestPreparedStatements(t *testing.T) {
 			t.Fatalf("after rollback n = %d, %v; want 200", n, err)
 		}
 	})
+}
+
+// A statement first prepared outside a transaction while a transaction
+// holds SQLite's only writer connection must not block that transaction
+// (it once did: the cache held its lock while waiting for the connection).
+func TestPrepareWhileTransactionHoldsWriter(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	if _, err := d.Writer(ctx).Exec(ctx, "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	outside := make(chan error, 1)
+	go func() {
+		done <- d.InTx(ctx, func(ctx context.Context) error {
+			go func() { // waits for the writer connection, preparing a new statement
+				_, err := d.Writer(context.Background()).Exec(context.Background(), "INSERT INTO kv (k, v) VALUES (?, ?)", "b", "2")
+				outside <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			_, err := d.Writer(ctx).Exec(ctx, "UPDATE kv SET v = ? WHERE k = ?", "x", "a")
+			return err
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("transaction blocked by a statement being prepared outside it")
+	}
+	if err := <-outside; err != nil {
+		t.Fatal(err)
+	}
 }
