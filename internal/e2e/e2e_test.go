@@ -49,11 +49,28 @@ func browser(t *testing.T, path string) context.Context {
 		chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(390, 844),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("lang", "zh-CN"),
 	}
+	// Not t.TempDir: Chromium's helper processes may still write to their
+	// profile for a moment after the browser is gone, which would fail the
+	// test's own clean-up; remove it ourselves, best effort.
+	profile, err := os.MkdirTemp("", "redmark-e2e-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts = append(opts, chromedp.UserDataDir(profile))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	// Start the browser on this long-lived context: the first Run owns it,
 	// and steps run on shorter-lived children.
 	if err := chromedp.Run(ctx); err != nil {
