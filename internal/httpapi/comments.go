@@ -34,11 +34,7 @@ func (a *API) listComments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursor, limit, err := httpx.Page(r, 20, 50)
-	if err != nil {
-		return err
-	}
-	before, err := httpx.IDCursor(cursor)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}
@@ -87,11 +83,7 @@ func (a *API) listReplies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursor, limit, err := httpx.Page(r, 20, 50)
-	if err != nil {
-		return err
-	}
-	after, err := httpx.IDCursor(cursor)
+	after, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}

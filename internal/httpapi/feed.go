@@ -18,7 +18,7 @@ func (a *API) followingFeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	before, limit, err := notePage(r)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}

@@ -51,11 +51,7 @@ func (a *API) messageHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursor, limit, err := httpx.Page(r, 30, 100)
-	if err != nil {
-		return err
-	}
-	before, err := httpx.IDCursor(cursor)
+	before, limit, err := httpx.IDPage(r, 30, 100)
 	if err != nil {
 		return err
 	}
@@ -90,11 +86,7 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursor, limit, err := httpx.Page(r, 20, 100)
-	if err != nil {
-		return err
-	}
-	before, err := httpx.IDCursor(cursor)
+	before, limit, err := httpx.IDPage(r, 20, 100)
 	if err != nil {
 		return err
 	}

@@ -60,16 +60,6 @@ func (a *API) writeNotes(w http.ResponseWriter, r *http.Request, limit int, ns [
 	return nil
 }
 
-// notePage reads ?cursor=&limit= for note lists.
-func notePage(r *http.Request) (id.ID, int, error) {
-	c, limit, err := httpx.Page(r, 20, 50)
-	if err != nil {
-		return 0, 0, err
-	}
-	before, err := httpx.IDCursor(c)
-	return before, limit, err
-}
-
 func (a *API) createNote(w http.ResponseWriter, r *http.Request) error {
 	me, err := httpx.Require(r)
 	if err != nil {
@@ -154,7 +144,7 @@ func (a *API) authorNotes(w http.ResponseWriter, r *http.Request) error {
 	if name == "" {
 		return apperr.Invalid("author is required: /api/v1/notes?author={username}")
 	}
-	before, limit, err := notePage(r)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}
@@ -170,7 +160,7 @@ func (a *API) authorNotes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) latestNotes(w http.ResponseWriter, r *http.Request) error {
-	before, limit, err := notePage(r)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}
@@ -186,7 +176,7 @@ func (a *API) myDrafts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	before, limit, err := notePage(r)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}

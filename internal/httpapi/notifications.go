@@ -42,11 +42,7 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursor, limit, err := httpx.Page(r, 20, 100)
-	if err != nil {
-		return err
-	}
-	before, err := httpx.IDCursor(cursor)
+	before, limit, err := httpx.IDPage(r, 20, 100)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func (a *API) productNotes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	before, limit, err := notePage(r)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}
@@ -45,11 +45,7 @@ func (a *API) productReviews(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cursor, limit, err := httpx.Page(r, 20, 50)
-	if err != nil {
-		return err
-	}
-	before, err := httpx.IDCursor(cursor)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/redmark/redmark/internal/httpx"
+)
 
 func (a *API) registerTopics(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/topics/{name}/notes", handler(a.topicNotes))
@@ -9,7 +13,7 @@ func (a *API) registerTopics(mux *http.ServeMux) {
 // topicNotes: GET /api/v1/topics/{name}/notes → {topic: {name, note_count},
 // notes, next_cursor}; the name is case-insensitive, '#' optional.
 func (a *API) topicNotes(w http.ResponseWriter, r *http.Request) error {
-	before, limit, err := notePage(r)
+	before, limit, err := httpx.IDPage(r, 20, 50)
 	if err != nil {
 		return err
 	}

@@ -191,6 +191,17 @@ func Page(r *http.Request, def, max int) (cursor string, limit int, err error) {
 	return cursor, limit, nil
 }
 
+// IDPage reads ?limit= (default def, at most max) and a ?cursor= that is
+// a plain id (0 for the first page), for lists ordered by id.
+func IDPage(r *http.Request, def, max int) (before id.ID, limit int, err error) {
+	c, limit, err := Page(r, def, max)
+	if err != nil {
+		return 0, 0, err
+	}
+	before, err = IDCursor(c)
+	return before, limit, err
+}
+
 // IDCursor parses a cursor that is a plain id ("" means from the start).
 func IDCursor(c string) (id.ID, error) {
 	if c == "" {
