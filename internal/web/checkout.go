@@ -10,6 +10,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
@@ -280,7 +281,7 @@ func (w *Web) ordersPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,13 @@
 package web
 
 import (
-	"github.com/redmark/redmark/internal/accounts"
-	"github.com/redmark/redmark/internal/notify"
 	"io/fs"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/notify"
 )
 
 func TestCatalogsHaveTheSameKeys(t *testing.T) {

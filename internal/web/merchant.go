@@ -8,6 +8,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/promotions"
@@ -89,7 +90,7 @@ func (q *req) renderMerchant(status int, msg string) error {
 		return err
 	}
 	if d.Store != nil {
-		before, err := idCursor(q.r.URL.Query().Get("cursor"))
+		before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 		if err != nil {
 			return err
 		}

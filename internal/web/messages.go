@@ -7,6 +7,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/notify"
@@ -31,7 +32,7 @@ func (w *Web) inbox(q *req) error {
 	if err != nil {
 		return err
 	}
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (q *req) loadThread(me accounts.User) (threadData, error) {
 	if err != nil {
 		return threadData{}, err
 	}
-	before, err := idCursor(q.r.URL.Query().Get("before"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("before"))
 	if err != nil {
 		return threadData{}, err
 	}
@@ -176,7 +177,7 @@ func (w *Web) notifications(q *req) error {
 	if !slices.Contains(notificationTabs, tab) {
 		tab = notificationTabs[0]
 	}
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/social"
@@ -61,7 +62,7 @@ func (q *req) renderNote(nid id.ID, status int, edit func(*noteData)) error {
 	d.ShareURL = q.baseURL() + "/n/" + n.ID.String()
 	if d.Published {
 		q.w.app.Notes.RecordView(n.ID, viewer)
-		before, err := idCursor(q.r.URL.Query().Get("cursor"))
+		before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 		if err != nil {
 			return err
 		}
@@ -71,7 +72,7 @@ func (q *req) renderNote(nid id.ID, status int, edit func(*noteData)) error {
 		if len(d.Comments) == commentPageSize {
 			d.MoreComments = "?cursor=" + d.Comments[len(d.Comments)-1].ID.String() + "#comments"
 		}
-		if t, err := idCursor(q.r.URL.Query().Get("thread")); err == nil && t != 0 {
+		if t, err := httpx.IDCursor(q.r.URL.Query().Get("thread")); err == nil && t != 0 {
 			for i, c := range d.Comments {
 				if c.ID == t && c.ReplyCount > int64(len(c.Replies)) {
 					if d.Comments[i].Replies, err = q.w.app.Social.Replies(ctx, viewer, t, 0, threadReplies); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/notes"
@@ -156,7 +157,7 @@ func (w *Web) following(q *req) error {
 	if err != nil {
 		return err
 	}
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func (w *Web) following(q *req) error {
 }
 
 func (w *Web) topic(q *req) error {
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -199,7 +200,7 @@ func (w *Web) drafts(q *req) error {
 	if err != nil {
 		return err
 	}
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}

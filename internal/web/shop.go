@@ -10,6 +10,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/orders"
@@ -171,7 +172,7 @@ type shopData struct {
 
 // shopList renders a product grid filtered by f.
 func (q *req) shopList(f shop.ListFilter, d shopData, title string) error {
-	before, err := idCursor(q.r.URL.Query().Get("cursor"))
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}

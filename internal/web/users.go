@@ -11,6 +11,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/social"
@@ -99,7 +100,7 @@ func (w *Web) profile(q *req) error {
 		d.Empty = q.t("profile.no_likes")
 	default:
 		d.Tab = "notes"
-		before, err := idCursor(cursor)
+		before, err := httpx.IDCursor(cursor)
 		if err != nil {
 			return err
 		}
@@ -114,17 +115,6 @@ func (w *Web) profile(q *req) error {
 	}
 	q.render(http.StatusOK, "profile", h.User.DisplayName, tab, d)
 	return nil
-}
-
-func idCursor(s string) (id.ID, error) {
-	if s == "" {
-		return 0, nil
-	}
-	v, err := id.Parse(s)
-	if err != nil {
-		return 0, apperr.Invalid("invalid cursor")
-	}
-	return v, nil
 }
 
 type followListData struct {
