@@ -55,11 +55,7 @@ func (s *Service) noteDocs(ctx context.Context, ids []id.ID) (docs []Doc, gone [
 	if err := rows.Err(); err != nil {
 		return nil, nil, nil, err
 	}
-	for _, i := range ids {
-		if _, ok := byID[i]; !ok {
-			gone = append(gone, Ref{Notes, i})
-		}
-	}
+	gone = missing(Notes, ids, docs)
 	if len(docs) == 0 {
 		return nil, gone, nil, nil
 	}
@@ -132,7 +128,6 @@ func (s *Service) userDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, erro
 		return nil, nil, err
 	}
 	defer rows.Close()
-	found := map[id.ID]bool{}
 	var docs []Doc
 	for rows.Next() {
 		var d Doc
@@ -143,16 +138,9 @@ func (s *Service) userDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, erro
 		}
 		d.Kind, d.Tags, d.Suggest, d.Pop = Users, strings.NewReplacer("_", " ", ".", " ").Replace(username)+" "+username,
 			[]string{username, d.Title}, float64(followers)
-		found[d.ID] = true
 		docs = append(docs, d)
 	}
-	var gone []Ref
-	for _, i := range ids {
-		if !found[i] {
-			gone = append(gone, Ref{Users, i})
-		}
-	}
-	return docs, gone, rows.Err()
+	return docs, missing(Users, ids, docs), rows.Err()
 }
 
 func (s *Service) productDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error) {
@@ -165,7 +153,6 @@ func (s *Service) productDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, e
 		return nil, nil, err
 	}
 	defer rows.Close()
-	found := map[id.ID]bool{}
 	var docs []Doc
 	for rows.Next() {
 		var d Doc
@@ -173,14 +160,23 @@ func (s *Service) productDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, e
 			return nil, nil, err
 		}
 		d.Kind, d.Suggest = Products, []string{d.Title}
-		found[d.ID] = true
 		docs = append(docs, d)
+	}
+	return docs, missing(Products, ids, docs), rows.Err()
+}
+
+// missing lists the ids that found no document: they are deleted (or no
+// longer searchable) and leave the index.
+func missing(kind Kind, ids []id.ID, docs []Doc) []Ref {
+	found := make(map[id.ID]bool, len(docs))
+	for _, d := range docs {
+		found[d.ID] = true
 	}
 	var gone []Ref
 	for _, i := range ids {
 		if !found[i] {
-			gone = append(gone, Ref{Products, i})
+			gone = append(gone, Ref{kind, i})
 		}
 	}
-	return docs, gone, rows.Err()
+	return gone
 }
