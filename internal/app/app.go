@@ -140,6 +140,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	nt := notify.New(d)
 	fd := feed.New(d)
 	md := media.New(d, store)
+	ns := notes.New(d, acc, nt, fd, md)
 	a := &App{
 		Config:   cfg,
 		Secret:   secret,
@@ -147,8 +148,8 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 		Accounts: acc,
 		Notify:   nt,
 		Media:    md,
-		Notes:    notes.New(d, acc, nt, fd, md),
-		Social:   social.New(d, acc, nt, fd),
+		Notes:    ns,
+		Social:   social.New(d, acc, nt, fd, ns),
 		Feed:     fd,
 		Messages: messages.New(d),
 		Limits: Limits{

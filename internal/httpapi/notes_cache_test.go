@@ -52,3 +52,64 @@ func TestNoteEditsVisibleThroughCache(t *testing.T) {
 		bob.Do("GET", "/api/v1/notes/"+id, nil).WantError(404, "not_found")
 	})
 }
+
+// Notes are cached with their counters: likes, collects, comments, shares
+// and unlikes racing with reads must leave every read after the writes
+// returned showing the exact count, for each kind of write on its own.
+func TestCountersExactThroughCache(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		alice := e.SignUp("alice")
+		id := alice.Do("POST", "/api/v1/notes", map[string]any{"title": "count me", "body": "hi",
+			"media_ids": notesUpload(t, alice, 1)}).Want(201).Str("id")
+		var users []*apitest.Client
+		for i := range 10 {
+			users = append(users, e.SignUp(fmt.Sprintf("user%d", i)))
+		}
+		phases := []struct {
+			field, method, path string
+			body                map[string]any
+			status              int
+			who                 []*apitest.Client
+			want                float64
+		}{
+			{"like_count", "PUT", "/like", nil, 200, users, 10},
+			{"collect_count", "PUT", "/collect", map[string]any{}, 200, users, 10},
+			{"comment_count", "POST", "/comments", map[string]any{"body": "nice"}, 201, users, 10},
+			{"share_count", "POST", "/share", map[string]any{}, 200, users, 10},
+			{"like_count", "DELETE", "/like", nil, 200, users[:4], 6},
+		}
+		for _, ph := range phases {
+			var wg sync.WaitGroup
+			stop := make(chan struct{})
+			for range 3 { // readers keep refilling the cache
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+							alice.Do("GET", "/api/v1/notes/"+id, nil)
+						}
+					}
+				}()
+			}
+			var writers sync.WaitGroup
+			for _, c := range ph.who {
+				writers.Add(1)
+				go func() {
+					defer writers.Done()
+					c.Do(ph.method, "/api/v1/notes/"+id+ph.path, ph.body).Want(ph.status)
+				}()
+			}
+			writers.Wait()
+			r := alice.Do("GET", "/api/v1/notes/"+id, nil).Want(200)
+			close(stop)
+			wg.Wait()
+			if got := r.Num(ph.field); got != ph.want {
+				t.Fatalf("after %s %s: %s = %v, want %v", ph.method, ph.path, ph.field, got, ph.want)
+			}
+		}
+	})
+}

@@ -24,6 +24,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/redmark/redmark/internal/cache"
 	"log/slog"
 	"sort"
 	"strings"
@@ -127,7 +128,8 @@ type Service struct {
 	feed     *feed.Service
 	media    *media.Service
 
-	hcache *hydrationCache
+	// cache holds whole notes, counters included (see Forget).
+	cache *cache.Cache[id.ID, Note]
 
 	viewsMu   sync.Mutex
 	views     map[viewKey]int64
@@ -136,9 +138,25 @@ type Service struct {
 	closeOnce sync.Once
 }
 
+// Every note read (note page, API, feeds, lists) goes through a cache of
+// whole notes. Every write that changes a note's row or its media, topics,
+// mentions or counters calls Forget (the social service does for likes,
+// collects and comments), so a read that starts after a write returns sees
+// it on this server. Other servers sharing the database see it when their
+// entry expires: cacheTTL bounds that lag.
+const (
+	cacheEntries = 20000
+	cacheTTL     = 30 * time.Second
+)
+
+// Forget drops a note's cached copy once the transaction in ctx commits.
+func (s *Service) Forget(ctx context.Context, noteID id.ID) {
+	db.AfterCommit(ctx, func() { s.cache.Forget(noteID) })
+}
+
 // New builds the service and starts the view-count flusher; Close stops it.
 func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m *media.Service) *Service {
-	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m, hcache: newHydrationCache(),
+	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m, cache: cache.New[id.ID, Note](cacheEntries, cacheTTL, func(i id.ID) uint64 { return uint64(i) }),
 		views: map[viewKey]int64{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.flushLoop(FlushInterval)
 	return s
@@ -301,7 +319,7 @@ func (s *Service) ownMedia(ctx context.Context, owner id.ID, ids []id.ID) (strin
 }
 
 func (s *Service) setMedia(ctx context.Context, noteID id.ID, ids []id.ID) error {
-	s.hcache.invalidate(ctx, noteID)
+	s.Forget(ctx, noteID)
 	w := s.db.Writer(ctx)
 	if _, err := w.Exec(ctx, "DELETE FROM note_media WHERE note_id = ?", noteID); err != nil {
 		return err
@@ -473,6 +491,7 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 		if err != nil {
 			return err
 		}
+		s.Forget(ctx, noteID)
 		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
 			return err
 		}
@@ -529,7 +548,7 @@ func (s *Service) Delete(ctx context.Context, actor accounts.User, noteID id.ID)
 		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
 			return err
 		}
-		s.hcache.invalidate(ctx, noteID)
+		s.Forget(ctx, noteID)
 		_, err = w.Exec(ctx, "DELETE FROM notes WHERE id = ?", noteID)
 		return err
 	})
@@ -557,6 +576,7 @@ func (s *Service) Share(ctx context.Context, noteID, userID id.ID, channel strin
 		if err != nil {
 			return err
 		}
+		s.Forget(ctx, noteID)
 		var user any
 		if userID != 0 {
 			user = userID
@@ -673,7 +693,7 @@ func (s *Service) topicNames(ctx context.Context, noteID id.ID) ([]string, error
 // counts published notes, so it moves by what was counted before (old, if
 // the note was published) versus what counts now (new, if it is).
 func (s *Service) setTopics(ctx context.Context, noteID id.ID, old, new []string, wasPub, isPub bool) error {
-	s.hcache.invalidate(ctx, noteID)
+	s.Forget(ctx, noteID)
 	w := s.db.Writer(ctx)
 	delta := map[string]int64{}
 	inOld, inNew := map[string]bool{}, map[string]bool{}
@@ -749,7 +769,7 @@ func parseMentions(text string) []string {
 // newly added users on later edits; removed mentions, or all of them when
 // the note leaves the published state, are retracted.
 func (s *Service) setMentions(ctx context.Context, authorID, noteID id.ID, body string, wasPub, isPub bool) error {
-	s.hcache.invalidate(ctx, noteID)
+	s.Forget(ctx, noteID)
 	names := parseMentions(body)
 	if len(names) > MaxMentions {
 		return apperr.Invalid("a note can mention at most %d people", MaxMentions)
@@ -891,6 +911,11 @@ func (s *Service) flush(ctx context.Context, pending map[viewKey]int64) error {
 			if _, err := s.db.Writer(ctx).Exec(ctx, "UPDATE notes SET view_count = view_count + ? WHERE id = ?", counts[n], n); err != nil {
 				return err
 			}
+			// Move the cached count rather than dropping the note: a flush
+			// touches every note read in the last seconds.
+			db.AfterCommit(ctx, func() {
+				s.cache.Update(n, func(c Note) Note { c.ViewCount += counts[n]; return c })
+			})
 		}
 		return nil
 	})

@@ -30,39 +30,26 @@ func scanNote(r interface{ Scan(...any) error }) (Note, error) {
 
 // Get returns a note; a draft is visible to its author only (404 to others).
 func (s *Service) Get(ctx context.Context, viewer, noteID id.ID) (Note, error) {
-	n, err := scanNote(s.db.Reader(ctx).QueryRow(ctx, "SELECT "+noteCols+" FROM notes n WHERE n.id = ?", noteID))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && n.Status != Published && n.AuthorID != viewer) {
-		return Note{}, apperr.NotFound("note")
-	}
+	byID, err := s.load(ctx, []id.ID{noteID})
 	if err != nil {
 		return Note{}, err
 	}
-	ns := []Note{n}
-	if err := s.hydrate(ctx, ns); err != nil {
-		return Note{}, err
+	n, ok := byID[noteID]
+	if !ok || (n.Status != Published && n.AuthorID != viewer) {
+		return Note{}, apperr.NotFound("note")
 	}
-	return ns[0], nil
+	return n, nil
 }
 
 // GetMany returns the published notes among ids, keyed by id.
 func (s *Service) GetMany(ctx context.Context, ids []id.ID) (map[id.ID]Note, error) {
-	out := make(map[id.ID]Note, len(ids))
-	if len(ids) == 0 {
-		return out, nil
+	out, err := s.load(ctx, ids)
+	for k, n := range out {
+		if n.Status != Published {
+			delete(out, k)
+		}
 	}
-	args := make([]any, len(ids))
-	for i, v := range ids {
-		args[i] = v
-	}
-	ns, err := s.query(ctx, "SELECT "+noteCols+" FROM notes n WHERE n.id IN ("+db.Placeholders(len(args))+
-		") AND n.status = 'published'", args...)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range ns {
-		out[n.ID] = n
-	}
-	return out, nil
+	return out, err
 }
 
 func maxID(before id.ID) id.ID {
@@ -75,19 +62,19 @@ func maxID(before id.ID) id.ID {
 // ListByAuthor returns an author's published notes, newest first, older
 // than before (0: from the newest).
 func (s *Service) ListByAuthor(ctx context.Context, authorID, before id.ID, limit int) ([]Note, error) {
-	return s.query(ctx, "SELECT "+noteCols+` FROM notes n WHERE n.author_id = ? AND n.status = 'published' AND n.id < ?
+	return s.query(ctx, `SELECT n.id FROM notes n WHERE n.author_id = ? AND n.status = 'published' AND n.id < ?
 		ORDER BY n.id DESC LIMIT ?`, authorID, maxID(before), limit)
 }
 
 // Drafts returns an author's drafts, newest first.
 func (s *Service) Drafts(ctx context.Context, authorID, before id.ID, limit int) ([]Note, error) {
-	return s.query(ctx, "SELECT "+noteCols+` FROM notes n WHERE n.author_id = ? AND n.status = 'draft' AND n.id < ?
+	return s.query(ctx, `SELECT n.id FROM notes n WHERE n.author_id = ? AND n.status = 'draft' AND n.id < ?
 		ORDER BY n.id DESC LIMIT ?`, authorID, maxID(before), limit)
 }
 
 // Latest returns the newest published notes (the explore grid).
 func (s *Service) Latest(ctx context.Context, before id.ID, limit int) ([]Note, error) {
-	return s.query(ctx, "SELECT "+noteCols+` FROM notes n WHERE n.status = 'published' AND n.id < ?
+	return s.query(ctx, `SELECT n.id FROM notes n WHERE n.status = 'published' AND n.id < ?
 		ORDER BY n.id DESC LIMIT ?`, maxID(before), limit)
 }
 
@@ -107,26 +94,62 @@ func (s *Service) ByTopic(ctx context.Context, name string, before id.ID, limit 
 	if err != nil {
 		return Topic{}, nil, err
 	}
-	ns, err := s.query(ctx, "SELECT "+noteCols+` FROM note_topics nt JOIN notes n ON n.id = nt.note_id
+	ns, err := s.query(ctx, `SELECT n.id FROM note_topics nt JOIN notes n ON n.id = nt.note_id
 		WHERE nt.topic_id = ? AND nt.note_id < ? AND n.status = 'published' ORDER BY nt.note_id DESC LIMIT ?`,
 		tid, maxID(before), limit)
 	return t, ns, err
 }
 
-// query runs a notes query and loads the media, topics and mentions of the
-// whole page.
+// query runs a query for note ids (column n.id) and returns those notes in
+// its order, through the cache.
 func (s *Service) query(ctx context.Context, q string, args ...any) ([]Note, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, q, args...)
+	ids, err := db.IDs(s.db.Reader(ctx).Query(ctx, q, args...))
 	if err != nil {
 		return nil, err
 	}
-	ns := []Note{}
+	byID, err := s.load(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ns := make([]Note, 0, len(ids))
+	for _, i := range ids {
+		if n, ok := byID[i]; ok {
+			ns = append(ns, n)
+		}
+	}
+	return ns, nil
+}
+
+// load returns the notes among ids that exist, in any state: from the
+// cache, and the rest with one query for the rows and one each for their
+// media, topics and mentions (never one per note).
+func (s *Service) load(ctx context.Context, ids []id.ID) (map[id.ID]Note, error) {
+	out := make(map[id.ID]Note, len(ids))
+	var miss []any
+	tok := map[id.ID]uint64{}
+	for _, i := range ids {
+		if n, ok := s.cache.Get(i); ok {
+			out[i] = n
+		} else if _, dup := tok[i]; !dup {
+			miss = append(miss, i)
+			tok[i] = s.cache.Token(i)
+		}
+	}
+	if len(miss) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT "+noteCols+" FROM notes n WHERE n.id IN ("+db.Placeholders(len(miss))+")", miss...)
+	if err != nil {
+		return nil, err
+	}
+	var ns []Note
 	for rows.Next() {
 		n, err := scanNote(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
+		n.Media, n.Topics, n.Mentions = []media.Media{}, []string{}, []string{}
 		ns = append(ns, n)
 	}
 	rows.Close()
@@ -136,43 +159,24 @@ func (s *Service) query(ctx context.Context, q string, args ...any) ([]Note, err
 	if err := s.hydrate(ctx, ns); err != nil {
 		return nil, err
 	}
-	return ns, nil
+	for _, n := range ns {
+		out[n.ID] = n
+		s.cache.Put(n.ID, n, tok[n.ID])
+	}
+	return out, nil
 }
 
-// hydrate fills Media, Topics and Mentions with one query each for the
-// whole page (never one per note).
+// hydrate reads the media, topics and mentions of ns.
 func (s *Service) hydrate(ctx context.Context, ns []Note) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	gen := s.hcache.gen.Load()
 	idx := make(map[id.ID]int, len(ns))
-	args := make([]any, 0, len(ns))
-	for i := range ns {
-		if h, ok := s.hcache.lru.Get(ns[i].ID); ok {
-			ns[i].Media, ns[i].Topics, ns[i].Mentions = h.media, h.topics, h.mentions
-			continue
-		}
-		idx[ns[i].ID] = i
-		args = append(args, ns[i].ID)
-		ns[i].Media, ns[i].Topics, ns[i].Mentions = []media.Media{}, []string{}, []string{}
+	args := make([]any, len(ns))
+	for i, n := range ns {
+		idx[n.ID] = i
+		args[i] = n.ID
 	}
-	if len(args) == 0 {
-		return nil
-	}
-	if err := s.load(ctx, ns, idx, args); err != nil {
-		return err
-	}
-	if s.hcache.gen.Load() == gen {
-		for _, i := range idx {
-			s.hcache.lru.Add(ns[i].ID, hydration{ns[i].Media, ns[i].Topics, ns[i].Mentions})
-		}
-	}
-	return nil
-}
-
-// load reads media, topics and mentions of the notes in args.
-func (s *Service) load(ctx context.Context, ns []Note, idx map[id.ID]int, args []any) error {
 	in := "(" + db.Placeholders(len(args)) + ")"
 	r := s.db.Reader(ctx)
 

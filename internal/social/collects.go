@@ -92,6 +92,7 @@ func (s *Service) Collect(ctx context.Context, user, noteID, boardID id.ID) (int
 			n, err = s.count(ctx, "SELECT collect_count FROM notes WHERE id = ?", noteID)
 			return err
 		}
+		s.notes.Forget(ctx, noteID)
 		if n, err = s.count(ctx, "UPDATE notes SET collect_count = collect_count + 1 WHERE id = ? RETURNING collect_count", noteID); err != nil {
 			return err
 		}
@@ -154,6 +155,7 @@ func (s *Service) Uncollect(ctx context.Context, user, noteID id.ID) (int64, err
 		if err != nil {
 			return err
 		}
+		s.notes.Forget(ctx, noteID)
 		if n, err = s.count(ctx, "UPDATE notes SET collect_count = collect_count - 1 WHERE id = ? RETURNING collect_count", noteID); err != nil {
 			return err
 		}

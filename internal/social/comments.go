@@ -140,6 +140,7 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), body, now); err != nil {
 			return err
 		}
+		s.notes.Forget(ctx, noteID)
 		if _, err := s.exec(ctx, "UPDATE notes SET comment_count = comment_count + 1 WHERE id = ?", noteID); err != nil {
 			return err
 		}
@@ -395,6 +396,7 @@ func (s *Service) DeleteComment(ctx context.Context, actor accounts.User, commen
 		if actor.ID != c.authorID && actor.ID != noteAuthor && actor.Role != accounts.RoleOperator {
 			return apperr.Forbidden("only the comment's author or the note's author can delete this comment")
 		}
+		s.notes.Forget(ctx, c.NoteID)
 		if _, err := s.exec(ctx, "UPDATE notes SET comment_count = comment_count - 1 WHERE id = ?", c.NoteID); err != nil {
 			return err
 		}

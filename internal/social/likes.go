@@ -72,6 +72,7 @@ func (s *Service) Like(ctx context.Context, user, noteID id.ID) (int64, error) {
 			n, err = s.count(ctx, "SELECT like_count FROM notes WHERE id = ?", noteID)
 			return err
 		}
+		s.notes.Forget(ctx, noteID)
 		if n, err = s.count(ctx, "UPDATE notes SET like_count = like_count + 1 WHERE id = ? RETURNING like_count", noteID); err != nil {
 			return err
 		}
@@ -100,6 +101,7 @@ func (s *Service) Unlike(ctx context.Context, user, noteID id.ID) (int64, error)
 			n, err = s.count(ctx, "SELECT like_count FROM notes WHERE id = ?", noteID)
 			return err
 		}
+		s.notes.Forget(ctx, noteID)
 		if n, err = s.count(ctx, "UPDATE notes SET like_count = like_count - 1 WHERE id = ? RETURNING like_count", noteID); err != nil {
 			return err
 		}

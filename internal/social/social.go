@@ -35,10 +35,17 @@ type Service struct {
 	accounts *accounts.Service
 	notify   *notify.Service
 	feed     *feed.Service
+	notes    NoteCache
 }
 
-func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service) *Service {
-	return &Service{db: d, accounts: acc, notify: n, feed: f}
+// NoteCache is told about every change to a note's counters: the notes
+// service caches whole notes, counters included.
+type NoteCache interface {
+	Forget(ctx context.Context, noteID id.ID)
+}
+
+func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, nc NoteCache) *Service {
+	return &Service{db: d, accounts: acc, notify: n, feed: f, notes: nc}
 }
 
 // forUpdate locks the rows a SELECT reads until the transaction ends. On
