@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"github.com/redmark/redmark/internal/cache"
 	"strings"
 	"time"
 
@@ -66,9 +67,25 @@ func (u User) Public() User {
 // Service manages accounts and sessions.
 type Service struct {
 	db *db.DB
+	// users caches users by id (every note shown carries its author):
+	// each write to a users row forgets it after commit; the TTL bounds
+	// how long another server's write goes unseen.
+	users *cache.Cache[id.ID, User]
 }
 
-func New(d *db.DB) *Service { return &Service{db: d} }
+const (
+	userCacheEntries = 20000
+	userCacheTTL     = 30 * time.Second
+)
+
+func New(d *db.DB) *Service {
+	return &Service{db: d, users: cache.New[id.ID, User](userCacheEntries, userCacheTTL, func(i id.ID) uint64 { return uint64(i) })}
+}
+
+// forget drops a user's cached row once the transaction in ctx commits.
+func (s *Service) forget(ctx context.Context, uid id.ID) {
+	db.AfterCommit(ctx, func() { s.users.Forget(uid) })
+}
 
 const userCols = `id, username, display_name, bio, avatar_url, role, follower_count, following_count,
 	note_count, liked_collected_count, created_at, locale, gender, birth_year, region`
@@ -235,9 +252,16 @@ func (s *Service) RevokeAll(ctx context.Context, uid id.ID) error {
 
 // Get returns a user by id, with persona; callers strip it with Public.
 func (s *Service) Get(ctx context.Context, uid id.ID) (User, error) {
+	if u, ok := s.users.Get(uid); ok {
+		return u, nil
+	}
+	tok := s.users.Token(uid)
 	u, err := scanUser(s.db.Reader(ctx).QueryRow(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", uid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, apperr.NotFound("user")
+	}
+	if err == nil {
+		s.users.Put(uid, u, tok)
 	}
 	return u, err
 }
@@ -256,11 +280,13 @@ func (s *Service) GetByUsername(ctx context.Context, username string) (User, err
 // ids are absent.
 func (s *Service) GetMany(ctx context.Context, ids []id.ID) (map[id.ID]User, error) {
 	out := make(map[id.ID]User, len(ids))
-	seen := make(map[id.ID]bool, len(ids))
+	tok := make(map[id.ID]uint64, len(ids))
 	uniq := make([]any, 0, len(ids))
 	for _, i := range ids {
-		if !seen[i] {
-			seen[i] = true
+		if u, ok := s.users.Get(i); ok {
+			out[i] = u.Public()
+		} else if _, seen := tok[i]; !seen {
+			tok[i] = s.users.Token(i)
 			uniq = append(uniq, i)
 		}
 	}
@@ -277,6 +303,7 @@ func (s *Service) GetMany(ctx context.Context, ids []id.ID) (map[id.ID]User, err
 		if err != nil {
 			return nil, err
 		}
+		s.users.Put(u.ID, u, tok[u.ID])
 		out[u.ID] = u.Public()
 	}
 	return out, rows.Err()
@@ -370,6 +397,7 @@ func (s *Service) UpdateProfile(ctx context.Context, uid id.ID, p ProfileUpdate)
 		}
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		s.forget(ctx, uid)
 		_, err := s.db.Writer(ctx).Exec(ctx, `UPDATE users SET display_name = ?, bio = ?, avatar_url = ?, locale = ?, gender = ?,
 		birth_year = ?, region = ?, updated_at = ? WHERE id = ?`, u.DisplayName, u.Bio, u.AvatarURL, u.Locale,
 			u.Persona.Gender, u.Persona.BirthYear, u.Persona.Region, db.Now(), uid)
@@ -391,6 +419,7 @@ func (s *Service) SetRole(ctx context.Context, uid id.ID, role string) error {
 	default:
 		return apperr.Invalid("unknown role %q", role)
 	}
+	s.forget(ctx, uid)
 	res, err := s.db.Writer(ctx).Exec(ctx, "UPDATE users SET role = ?, updated_at = ? WHERE id = ?", role, db.Now(), uid)
 	if err != nil {
 		return err
@@ -419,6 +448,7 @@ func (s *Service) AddCount(ctx context.Context, uid id.ID, c Counter, delta int6
 	default:
 		return errors.New("accounts: unknown counter " + string(c))
 	}
+	s.forget(ctx, uid)
 	_, err := s.db.Writer(ctx).Exec(ctx, "UPDATE users SET "+string(c)+" = "+string(c)+" + ? WHERE id = ?", delta, uid)
 	return err
 }
