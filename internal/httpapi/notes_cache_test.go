@@ -113,3 +113,27 @@ func TestCountersExactThroughCache(t *testing.T) {
 		}
 	})
 }
+
+// Authors are cached too: a profile edit, a new follower and a like (which
+// moves the author's likes-and-collects count) show in the next note read.
+func TestAuthorChangesVisibleThroughCache(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		alice, bob := e.SignUp("alice"), e.SignUp("bob")
+		id := alice.Do("POST", "/api/v1/notes", map[string]any{"title": "t", "body": "b",
+			"media_ids": notesUpload(t, alice, 1)}).Want(201).Str("id")
+		read := func() *apitest.Response { return bob.Do("GET", "/api/v1/notes/"+id, nil).Want(200) }
+		read() // cached
+		alice.Do("PATCH", "/api/v1/me", map[string]any{"display_name": "Alice Two"}).Want(200)
+		if r := read(); r.Str("author.display_name") != "Alice Two" {
+			t.Fatalf("profile edit not visible: %s", r.Body)
+		}
+		bob.Do("PUT", "/api/v1/users/alice/follow", nil).Want(200)
+		if r := read(); r.Num("author.follower_count") != 1 {
+			t.Fatalf("new follower not visible: %s", r.Body)
+		}
+		bob.Do("PUT", "/api/v1/notes/"+id+"/like", nil).Want(200)
+		if r := read(); r.Num("author.liked_collected_count") != 1 || r.Num("like_count") != 1 {
+			t.Fatalf("like not visible on the author: %s", r.Body)
+		}
+	})
+}
