@@ -34,9 +34,9 @@ for _ in $(seq 1 600); do grep -q "recommender built" "$BENCH_OUT/server.log" &&
 go run ./bench/prep --data "$DATA" --url http://$ADDR --out "$BENCH_OUT"
 
 printf "\n%-22s %10s %9s %9s\n" endpoint "req/s" p50 p99
-run() { # name script path
+run() { # name script path [connections]
   local out
-  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency ${2:+-s "$BENCH_DIR/$2"} "http://$ADDR$3")
+  out=$(wrk -t2 -c"${4:-$CONNS}" -d"$DURATION" --latency ${2:+-s "$BENCH_DIR/$2"} "http://$ADDR$3")
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -49,6 +49,9 @@ run "note page (HTML)" note_page.lua /
 run "note API (JSON)" note_api.lua /
 run "following feed API" feed.lua /
 run "like/unlike API" like.lua /
+run "discover feed API" discover.lua /
+# The same at 4 connections: latency without 64 requests queued on 2 cores.
+run "discover feed (c=4)" discover.lua / 4
 run "baseline (again)" "" /bench/baseline
 echo
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$PID/status)"
