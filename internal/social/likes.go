@@ -27,9 +27,12 @@ func (s *Service) States(ctx context.Context, viewer id.ID, noteIDs []id.ID) (ma
 	}
 	args = append(args, args...)
 	in := db.Placeholders(len(noteIDs))
-	// One round trip for both: the feed asks this for every page.
-	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT note_id, 1 FROM likes WHERE user_id = ? AND note_id IN ("+in+
-		") UNION ALL SELECT note_id, 2 FROM collects WHERE user_id = ? AND note_id IN ("+in+")", args...)
+	// One round trip for both: the feed asks this for every page. The unary
+	// "+" keeps SQLite off the note_id index, whose 20 seeks land on pages
+	// all over a large index; the viewer's own range of the user_id index
+	// is a few adjacent pages (10x faster at 7M likes).
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT note_id, 1 FROM likes WHERE user_id = ? AND +note_id IN ("+in+
+		") UNION ALL SELECT note_id, 2 FROM collects WHERE user_id = ? AND +note_id IN ("+in+")", args...)
 	if err != nil {
 		return nil, err
 	}
