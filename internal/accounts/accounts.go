@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"github.com/redmark/redmark/internal/cache"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,15 +72,33 @@ type Service struct {
 	// each write to a users row forgets it after commit; the TTL bounds
 	// how long another server's write goes unseen.
 	users *cache.Cache[id.ID, User]
+	// sessions caches token hash → session, for the same reason (every
+	// signed-in request). Logout drops its entry after commit;
+	// on other servers a revoked token lives until sessionCacheTTL.
+	sessions *cache.Cache[string, session]
+}
+
+type session struct {
+	user    id.ID
+	expires time.Time
 }
 
 const (
 	userCacheEntries = 20000
 	userCacheTTL     = 30 * time.Second
+	sessionCacheTTL  = 10 * time.Second
 )
 
 func New(d *db.DB) *Service {
-	return &Service{db: d, users: cache.New[id.ID, User](userCacheEntries, userCacheTTL, func(i id.ID) uint64 { return uint64(i) })}
+	return &Service{db: d,
+		users:    cache.New[id.ID, User](userCacheEntries, userCacheTTL, func(i id.ID) uint64 { return uint64(i) }),
+		sessions: cache.New[string, session](userCacheEntries, sessionCacheTTL, hashPrefix)}
+}
+
+// hashPrefix spreads token hashes (hex SHA-256) over cache stripes.
+func hashPrefix(h string) uint64 {
+	v, _ := strconv.ParseUint(h[:16], 16, 64)
+	return v
 }
 
 // forget drops a user's cached row once the transaction in ctx commits.
@@ -221,10 +240,27 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	if token == "" || len(token) > 100 {
 		return User{}, apperr.Unauthorized("missing or invalid token")
 	}
-	row := s.db.Reader(ctx).QueryRow(ctx, `SELECT `+prefixed("u.", userCols)+` FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = ? AND s.expires_at > ?`, hashToken(token), db.Now())
-	u, err := scanUser(row)
-	if errors.Is(err, sql.ErrNoRows) {
+	h := hashToken(token)
+	now := time.Now()
+	sess, ok := s.sessions.Get(h)
+	if !ok {
+		tok := s.sessions.Token(h)
+		var expires int64
+		err := s.db.Reader(ctx).QueryRow(ctx, "SELECT user_id, expires_at FROM sessions WHERE token_hash = ?", h).Scan(&sess.user, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return User{}, apperr.Unauthorized("missing or invalid token")
+		}
+		if err != nil {
+			return User{}, err
+		}
+		sess.expires = time.UnixMilli(expires)
+		s.sessions.Put(h, sess, tok)
+	}
+	if !now.Before(sess.expires) {
+		return User{}, apperr.Unauthorized("missing or invalid token")
+	}
+	u, err := s.Get(ctx, sess.user)
+	if errors.Is(err, apperr.ErrNotFound) { // the user is gone
 		return User{}, apperr.Unauthorized("missing or invalid token")
 	}
 	return u, err
@@ -240,13 +276,9 @@ func prefixed(p, cols string) string {
 
 // Logout revokes one token.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	_, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
-	return err
-}
-
-// RevokeAll revokes every session of a user (e.g. after a password change).
-func (s *Service) RevokeAll(ctx context.Context, uid id.ID) error {
-	_, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", uid)
+	h := hashToken(token)
+	db.AfterCommit(ctx, func() { s.sessions.Forget(h) })
+	_, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", h)
 	return err
 }
 
