@@ -10,12 +10,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"github.com/redmark/redmark/internal/cache"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/cache"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/outbox"
@@ -264,14 +264,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 		return User{}, apperr.Unauthorized("missing or invalid token")
 	}
 	return u, err
-}
-
-func prefixed(p, cols string) string {
-	fields := strings.Split(cols, ",")
-	for i, f := range fields {
-		fields[i] = p + strings.TrimSpace(f)
-	}
-	return strings.Join(fields, ", ")
 }
 
 // Logout revokes one token.

@@ -24,7 +24,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/redmark/redmark/internal/cache"
 	"log/slog"
 	"sort"
 	"strings"
@@ -35,6 +34,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/cache"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/id"
