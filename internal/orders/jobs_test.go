@@ -19,13 +19,14 @@ var addr = map[string]any{"name": "A", "phone": "13800000000", "region": "Shangh
 
 // TestBackgroundJobs runs the app's job loop: an unpaid order expires on
 // its own and gives its stock back; a delivered order completes on its
-// own and earns points.
+// own and earns points; old idempotency keys are forgotten.
 func TestBackgroundJobs(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		cfg := app.Config{DataDir: t.TempDir()}
 		cfg.Commerce.Orders.PaymentWindow = 500 * time.Millisecond
 		cfg.Commerce.Orders.AutoComplete = time.Millisecond
 		cfg.Commerce.JobInterval = 10 * time.Millisecond
+		cfg.Commerce.Orders.KeyRetention = time.Millisecond
 		e := apitest.NewWithConfig(t, d, cfg)
 		ctx := context.Background()
 		m := e.SignUp("merchant")
@@ -69,6 +70,10 @@ func TestBackgroundJobs(t *testing.T) {
 		}
 		if b := alice.Do("GET", "/api/v1/me/points", nil).Num("balance"); b != 100 {
 			t.Fatalf("points %v, want 100", b)
+		}
+		// The keys were forgotten after KeyRetention: reusing one places a new order.
+		if again := place("a"); again == unpaid {
+			t.Fatal("an expired idempotency key still returned its old order")
 		}
 	})
 }

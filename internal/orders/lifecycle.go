@@ -458,8 +458,19 @@ func (s *Service) AutoComplete(ctx context.Context) (int, error) {
 	return n, rows.Err()
 }
 
+// PurgeKeys forgets idempotency keys older than KeyRetention.
+func (s *Service) PurgeKeys(ctx context.Context) (int64, error) {
+	res, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM order_requests WHERE created_at < ?",
+		time.Now().Add(-s.cfg.KeyRetention).UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // RunJobs runs the background work every interval until ctx ends: expiring
-// unpaid orders, completing delivered ones, retrying refunds.
+// unpaid orders, completing delivered ones, retrying refunds, forgetting
+// old idempotency keys.
 func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -474,6 +485,9 @@ func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
 		}
 		if err := s.pay.ProcessPending(ctx); err != nil {
 			slog.Warn("retry refunds", "err", err)
+		}
+		if _, err := s.PurgeKeys(ctx); err != nil {
+			slog.Warn("purge idempotency keys", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -44,6 +44,10 @@ type Config struct {
 	AutoComplete  time.Duration // delivered orders complete after it (7 days)
 	MaxQuantity   int64         // per line (99)
 	MaxLines      int           // per order and per cart (50)
+	// KeyRetention is how long an Idempotency-Key is remembered (7 days):
+	// a retry within it returns the first order; after it the key may make
+	// a new one. Clients retry within seconds or minutes.
+	KeyRetention time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -58,6 +62,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxLines <= 0 {
 		c.MaxLines = 50
+	}
+	if c.KeyRetention <= 0 {
+		c.KeyRetention = 7 * 24 * time.Hour
 	}
 	return c
 }
