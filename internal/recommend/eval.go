@@ -229,12 +229,12 @@ func (k *ItemKNN) Name() string { return "item-knn" }
 func (k *ItemKNN) Top(u, n int, exclude []int32) []Scored {
 	hist := recentOf(k.m.Row(u))
 	w := recencyWeights(len(hist))
-	acc := map[int32]*simScore{}
-	k.k.Similar(hist, w, acc)
-	scores := make([]Scored, 0, len(acc))
-	for i, s := range acc {
-		if !has(exclude, i) {
-			scores = append(scores, Scored{i, s.score})
+	var acc simAcc
+	k.k.Similar(hist, w, &acc)
+	scores := make([]Scored, 0, len(acc.s))
+	for _, s := range acc.s {
+		if !has(exclude, s.item) {
+			scores = append(scores, Scored{s.item, s.score})
 		}
 	}
 	slices.SortFunc(scores, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) })
@@ -260,16 +260,17 @@ func recencyWeights(n int) []float32 {
 	return w
 }
 
-// BPRScorer ranks by the trained factors.
+// BPRScorer ranks by the trained factors, quantised as the server keeps
+// them.
 type BPRScorer struct {
-	b   *BPR
+	b   *Factors
 	buf []float32
 }
 
 func (s *BPRScorer) Name() string { return "bpr" }
 func (s *BPRScorer) Top(u, n int, exclude []int32) []Scored {
 	if s.buf == nil {
-		s.buf = make([]float32, len(s.b.Bias))
+		s.buf = make([]float32, s.b.NItems())
 	}
 	s.b.Score(s.b.UserVec(u), s.buf)
 	return topN(s.buf, n, exclude)
@@ -336,7 +337,7 @@ func Evaluate(split Split, k int, bpr BPRConfig, progress func(phase string, don
 	tr := split.Train
 	pop := NewPopular(tr)
 	knn := &ItemKNN{m: tr, k: BuildKNN(tr, on("item-knn"))}
-	model := &BPRScorer{b: TrainBPR(tr, bpr, on("bpr"))}
+	model := &BPRScorer{b: TrainBPR(tr, bpr, on("bpr")).Quantize()}
 	blend := &Blend{parts: []Scorer{knn, &BPRScorer{b: model.b}, NewPopular(tr)},
 		weights: []float32{WeightSimilar, WeightModel, WeightPopular}}
 	var out []Metrics

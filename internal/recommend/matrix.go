@@ -80,6 +80,51 @@ func (m *Matrix) sortedRows() []int32 {
 	return s
 }
 
+// rowsSorted reports whether every row is in ascending order.
+func (m *Matrix) rowsSorted() bool {
+	for u := 0; u < m.NUsers; u++ {
+		if !slices.IsSorted(m.Row(u)) {
+			return false
+		}
+	}
+	return true
+}
+
+// owners finds the user whose row holds an entry: the user of every
+// ownerStep-th entry from a small table, then a binary search between two
+// of them (a few steps, where one over all rows would miss the cache at
+// every step of a BPR epoch).
+type owners struct {
+	off    []int32
+	coarse []int32 // user of entry x·ownerStep
+}
+
+const ownerStep = 1024
+
+func newOwners(m *Matrix) owners {
+	o := owners{off: m.Off, coarse: make([]int32, m.NNZ()/ownerStep+1)}
+	u := 0
+	for x := range o.coarse {
+		for u < m.NUsers-1 && int(m.Off[u+1]) <= x*ownerStep {
+			u++
+		}
+		o.coarse[x] = int32(u)
+	}
+	return o
+}
+
+// of returns the user of entry e (0 ≤ e < NNZ).
+func (o owners) of(e int) int32 {
+	x := e / ownerStep
+	lo, hi := o.coarse[x], int32(len(o.off)-2)
+	if x+1 < len(o.coarse) {
+		hi = o.coarse[x+1]
+	}
+	// The first row in lo..hi that ends after e.
+	i, _ := slices.BinarySearch(o.off[lo+1:hi+2], int32(e+1))
+	return lo + int32(i)
+}
+
 func has(sortedRow []int32, item int32) bool {
 	_, ok := slices.BinarySearch(sortedRow, item)
 	return ok

@@ -3,6 +3,7 @@ package recommend
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -16,86 +17,132 @@ const MaxTrainSamples = 10_000_000
 // models are the learned parts of a build: item-kNN over catalog indexes
 // and BPR over the MaxModelItems most-engaged notes.
 type models struct {
-	knn      *KNN
-	bpr      *BPR
-	modelOf  []int32 // catalog index → BPR item (−1: not in the model)
-	noteOf   []int32 // BPR item → catalog index
-	users    map[id.ID]int32
-	triples  int
-	builtFor int // catalog size the models were built for
+	knn *KNN
+	bpr *Factors
+	// noteOf maps a BPR item to its catalog index (most engaged first);
+	// byNote lists the model's catalog indexes ascending with itemOf
+	// their BPR items, for the few lookups a request makes.
+	noteOf, byNote, itemOf []int32
+	users                  []id.ID // BPR user → id, ascending
+	triples                int     // distinct (reader, note) pairs trained on
+	builtFor               int     // catalog size the models were built for
 }
 
 // modelItem is n's BPR item, or −1.
 func (m *models) modelItem(n int32) int32 {
-	if m == nil || m.bpr == nil || int(n) >= len(m.modelOf) {
+	if m == nil || m.bpr == nil {
 		return -1
 	}
-	return m.modelOf[n]
+	if x, ok := slices.BinarySearch(m.byNote, n); ok {
+		return m.itemOf[x]
+	}
+	return -1
 }
 
-// loadInteractions reads the positive interactions of the training
-// window: likes, collects, comments, and the opens, long dwells and
-// shares clients reported. Each (user, note) pair counts once.
-func loadInteractions(ctx context.Context, d *db.DB, c *catalog, since time.Time) ([]Triple, map[id.ID]int32, error) {
-	users := map[id.ID]int32{}
-	var ts []Triple
+// userIndex is a reader's BPR user, if the model was trained on them.
+func (m *models) userIndex(u id.ID) (int, bool) {
+	return slices.BinarySearch(m.users, u)
+}
+
+// interactionQuery reads the positive interactions of the training window
+// (likes, collects, comments, and the opens, long dwells and shares
+// clients reported) ordered by reader. On SQLite, likes and collects come
+// in order from their (user, time, note) indexes; comments and events are
+// read in id order and sorted ("+" keeps the planner off their user
+// indexes, which would cost a random table read per row); the four are
+// merged. On PostgreSQL, a merge append or a sort.
+const interactionQuery = `SELECT user_id, note_id, created_at FROM likes WHERE created_at >= ?
+	UNION ALL SELECT user_id, note_id, created_at FROM collects WHERE created_at >= ?
+	UNION ALL SELECT +author_id, note_id, created_at FROM comments WHERE id >= ? AND deleted = 0
+	UNION ALL SELECT +user_id, note_id, at FROM rec_events WHERE id >= ? AND user_id > 0
+		AND (kind = ? OR kind = ? OR (kind = ? AND dwell_ms >= ?))
+	ORDER BY 1`
+
+const interactionCount = `SELECT (SELECT COUNT(*) FROM likes WHERE created_at >= ?)
+	+ (SELECT COUNT(*) FROM collects WHERE created_at >= ?)
+	+ (SELECT COUNT(*) FROM comments WHERE id >= ? AND deleted = 0)
+	+ (SELECT COUNT(*) FROM rec_events WHERE id >= ? AND user_id > 0
+		AND (kind = ? OR kind = ? OR (kind = ? AND dwell_ms >= ?)))`
+
+// loadMatrix streams the training window's interactions into a reader ×
+// note matrix, one reader at a time: the matrix (4 bytes an interaction,
+// allocated once from a count) is all that grows. A reader's row is in
+// time order and counts each note once, at its first interaction. users
+// are the readers with at least one row, ascending (the row order).
+func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since time.Time) (*Matrix, []id.ID, error) {
 	cutoff := since.UnixMilli()
-	add := func(u, n id.ID, at int64) {
-		i := c.index(n)
-		if i < 0 || i >= int32(c.nBase) {
+	args := []any{cutoff, cutoff, id.At(since), id.At(since), KindOpen, KindShare, KindDwell, DwellMinMS}
+	total, err := count(ctx, d, interactionCount, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &Matrix{NItems: c.nBase, Off: []int32{0}, Items: make([]int32, 0, total)}
+	var users []id.ID
+	type event struct {
+		at   int64
+		item int32
+	}
+	var row []event
+	stamp := make([]int32, c.nBase) // user index + 1 of the row that last took the note
+	flush := func(u id.ID) {
+		if len(row) == 0 {
 			return
 		}
-		x, ok := users[u]
-		if !ok {
-			x = int32(len(users))
-			users[u] = x
-		}
-		ts = append(ts, Triple{User: x, Item: i, At: at})
-	}
-	queries := []struct {
-		q    string
-		args []any
-	}{
-		{"SELECT user_id, note_id, created_at FROM likes WHERE created_at >= ?", []any{cutoff}},
-		{"SELECT user_id, note_id, created_at FROM collects WHERE created_at >= ?", []any{cutoff}},
-		{"SELECT author_id, note_id, created_at FROM comments WHERE id >= ? AND deleted = 0", []any{id.At(since)}},
-		{`SELECT user_id, note_id, at FROM rec_events WHERE id >= ? AND user_id > 0
-			AND (kind = ? OR kind = ? OR (kind = ? AND dwell_ms >= ?))`,
-			[]any{id.At(since), KindOpen, KindShare, KindDwell, DwellMinMS}},
-	}
-	for _, q := range queries {
-		rows, err := d.Reader(ctx).Query(ctx, q.q, q.args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		for rows.Next() {
-			var u, n id.ID
-			var at int64
-			if err := rows.Scan(&u, &n, &at); err != nil {
-				rows.Close()
-				return nil, nil, err
+		slices.SortFunc(row, func(a, b event) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.item, b.item)) })
+		mark := int32(len(users) + 1)
+		for _, e := range row {
+			if stamp[e.item] != mark {
+				stamp[e.item] = mark
+				m.Items = append(m.Items, e.item)
 			}
-			add(u, n, at)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		users = append(users, u)
+		m.Off = append(m.Off, int32(len(m.Items)))
+		row = row[:0]
+	}
+	rows, err := d.Reader(ctx).Query(ctx, interactionQuery, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var cur id.ID
+	for rows.Next() {
+		var u, n id.ID
+		var at int64
+		if err := rows.Scan(&u, &n, &at); err != nil {
 			return nil, nil, err
 		}
+		if u != cur {
+			if u < cur {
+				return nil, nil, fmt.Errorf("recommend: interactions not ordered by user (%v after %v)", u, cur)
+			}
+			flush(cur)
+			cur = u
+		}
+		if i := c.index(n); i >= 0 && i < int32(c.nBase) {
+			row = append(row, event{at, i})
+		}
 	}
-	return ts, users, nil
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	flush(cur)
+	m.NUsers = len(users)
+	return m, slices.Clip(users), nil
 }
 
 // trainModels builds item-kNN on all notes and BPR on the most engaged
-// ones; progress gets the phase and its progress.
-func trainModels(c *catalog, ts []Triple, users map[id.ID]int32, o Options, progress func(string, int, int)) *models {
+// ones; progress gets the phase and its progress. It consumes mat: once
+// the kNN is built, the matrix is cut down to the model's notes in place
+// for BPR.
+func trainModels(c *catalog, mat *Matrix, users []id.ID, o Options, progress func(string, int, int)) *models {
 	on := func(phase string) func(int, int) {
 		if progress == nil {
 			return nil
 		}
 		return func(d, t int) { progress(phase, d, t) }
 	}
-	m := &models{users: users, triples: len(ts), builtFor: c.nBase}
-	mat := NewMatrix(len(users), c.nBase, slices.Clone(ts))
+	m := &models{users: users, triples: mat.NNZ(), builtFor: c.nBase}
 	m.knn = BuildKNN(mat, on("item-knn"))
 
 	// BPR on the MaxModelItems notes with the most interactions: their
@@ -109,28 +156,46 @@ func trainModels(c *catalog, ts []Triple, users map[id.ID]int32, o Options, prog
 		}
 	}
 	slices.SortFunc(order, func(a, b int32) int { return cmp.Or(cmp.Compare(deg[b], deg[a]), cmp.Compare(a, b)) })
-	order = order[:min(len(order), o.MaxModelItems)]
-	m.modelOf = make([]int32, c.nBase)
-	for i := range m.modelOf {
-		m.modelOf[i] = -1
+	m.noteOf = slices.Clone(order[:min(len(order), o.MaxModelItems)])
+	order, deg = nil, nil
+	if len(m.noteOf) < 2 {
+		return m
 	}
-	m.noteOf = order
-	for x, n := range order {
-		m.modelOf[n] = int32(x)
+	modelOf := make([]int32, c.nBase) // catalog index → BPR item + 1
+	for x, n := range m.noteOf {
+		modelOf[n] = int32(x + 1)
 	}
-	kept := ts[:0]
-	for _, t := range ts {
-		if mi := m.modelOf[t.Item]; mi >= 0 {
-			kept = append(kept, Triple{User: t.User, Item: mi, At: t.At})
+	m.byNote = slices.Clone(m.noteOf)
+	slices.Sort(m.byNote)
+	m.itemOf = make([]int32, len(m.byNote))
+	for x, n := range m.byNote {
+		m.itemOf[x] = modelOf[n] - 1
+	}
+	// Keep the model's notes of each row, renumbered and sorted (BPR's
+	// membership tests), writing over the rows as they are read.
+	w, start := int32(0), int32(0)
+	for u := 0; u < mat.NUsers; u++ {
+		end := mat.Off[u+1]
+		for _, n := range mat.Items[start:end] {
+			if mi := modelOf[n]; mi > 0 {
+				mat.Items[w] = mi - 1
+				w++
+			}
 		}
+		start = end
+		slices.Sort(mat.Items[mat.Off[u]:w])
+		mat.Off[u+1] = w
 	}
-	if len(order) >= 2 {
-		// Bound a background training's cost: at most MaxTrainSamples SGD
-		// steps (about 20 s on one core), but at least 3 epochs.
-		cfg := o.BPR
-		cfg.Epochs = min(cfg.Epochs, max(3, MaxTrainSamples/max(1, len(kept))))
-		m.bpr = TrainBPR(NewMatrix(len(users), len(order), kept), cfg, on("bpr"))
+	modelOf = nil
+	mat.Items, mat.NItems = mat.Items[:w], len(m.noteOf)
+	if int(w) < cap(mat.Items)*3/4 {
+		mat.Items = slices.Clone(mat.Items)
 	}
+	// Bound a background training's cost: at most MaxTrainSamples SGD
+	// steps (about 20 s on one core), but at least 3 epochs.
+	cfg := o.BPR
+	cfg.Epochs = min(cfg.Epochs, max(3, MaxTrainSamples/max(1, int(w))))
+	m.bpr = TrainBPR(mat, cfg, on("bpr")).Quantize()
 	return m
 }
 
@@ -139,7 +204,7 @@ func (m *models) Bytes() int64 {
 	if m == nil {
 		return 0
 	}
-	n := int64(len(m.modelOf)+len(m.noteOf))*4 + int64(len(m.users))*24
+	n := int64(len(m.noteOf)+len(m.byNote)+len(m.itemOf))*4 + int64(len(m.users))*8
 	if m.knn != nil {
 		n += m.knn.Bytes()
 	}
@@ -151,12 +216,13 @@ func (m *models) Bytes() int64 {
 
 // Bytes estimates the catalog's memory.
 func (c *catalog) Bytes() int64 {
-	n := int64(len(c.ids))*(8+4+8+4+4) + int64(len(c.tIdx))*4 + int64(len(c.extra))*24 + int64(len(c.authors))*32
-	for _, l := range c.byAuthor {
+	n := int64(cap(c.ids))*8 + int64(cap(c.author)+cap(c.at)+len(c.bucket))*4 + c.topicsOf.bytes() +
+		int64(len(c.extra)+len(c.extraAuthors))*24 + int64(cap(c.authors))*8 + int64(len(c.aOff)+len(c.aNotes))*4
+	for _, l := range c.aSynced {
 		n += int64(len(l))*4 + 40
 	}
 	for t := range c.byTopic {
-		n += int64(len(c.byTopic[t])+len(c.newTopic[t]))*4 + 48
+		n += int64(len(c.byTopic[t])+len(c.newTopic[t]))*4 + 48 + int64(len(c.topics[t])) + 40
 	}
 	return n + int64(len(c.popular)+len(c.fresh))*4
 }

@@ -243,7 +243,7 @@ func (s *Service) info(n id.ID) *noteInfo {
 		return nil
 	}
 	ni := &noteInfo{author: s.cat.authors[s.cat.author[i]]}
-	for _, t := range s.cat.noteTopics(i) {
+	for _, t := range s.cat.noteTopics(i, nil) {
 		ni.topics = append(ni.topics, s.cat.topics[t])
 	}
 	return ni

@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/redmark/redmark/internal/apperr"
@@ -82,19 +83,25 @@ func (e embedded) Recommend(_ context.Context, user id.ID, history []id.ID, weig
 		}
 	}
 	var out []Candidate
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
 	// Similar notes.
 	if len(hist) > 0 {
-		acc := map[int32]*simScore{}
+		acc := &sc.sim
+		acc.reset()
 		m.knn.Similar(hist, hw, acc)
-		list := make([]Scored, 0, len(acc))
-		for i, sc := range acc {
-			list = append(list, Scored{i, sc.score})
+		list := acc.s
+		slices.SortFunc(list, func(a, b simScore) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.item, b.item)) })
+		list = list[:min(n, len(list))]
+		best := sc.scored[:0]
+		for _, x := range list {
+			best = append(best, Scored{x.item, x.score})
 		}
-		slices.SortFunc(list, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) })
-		for _, sc := range normalize(list[:min(n, len(list))]) {
-			out = append(out, Candidate{NoteID: c.ids[sc.Item], Score: sc.Score,
-				Reason: Reason{Source: "similar", BecauseNoteID: c.ids[acc[sc.Item].because]}})
+		for x, s := range normalize(best) {
+			out = append(out, Candidate{NoteID: c.ids[s.Item], Score: s.Score,
+				Reason: Reason{Source: "similar", BecauseNoteID: c.ids[list[x].because]}})
 		}
+		sc.scored = best
 	}
 	// The model: the trained user vector when there is one, moved toward
 	// what the user engaged with lately (fold-in), so the model reacts
@@ -108,11 +115,11 @@ func (e embedded) Recommend(_ context.Context, user id.ID, history []id.ID, weig
 				mw = append(mw, hw[x])
 			}
 		}
-		u, trained := m.users[user]
+		u, trained := m.userIndex(user)
 		if trained || len(mh) > 0 {
 			vec := m.bpr.FoldIn(mh, mw)
 			if trained {
-				tv := m.bpr.UserVec(int(u))
+				tv := m.bpr.UserVec(u)
 				for f := range vec {
 					if len(mh) > 0 {
 						vec[f] = 0.5*tv[f] + 0.5*vec[f]
@@ -124,7 +131,8 @@ func (e embedded) Recommend(_ context.Context, user id.ID, history []id.ID, weig
 			// Retrieval scans the ModelServeItems most engaged notes (the
 			// model's items are ordered by engagement); the long tail is
 			// reached through similar notes, topics and fresh notes.
-			scores := make([]float32, min(len(m.noteOf), ModelServeItems))
+			scores := slices.Grow(sc.scores[:0], ModelServeItems)[:min(len(m.noteOf), ModelServeItems)]
+			sc.scores = scores
 			m.bpr.Score(vec, scores)
 			for _, sc := range normalize(topN(scores, n, nil)) {
 				out = append(out, Candidate{NoteID: c.ids[m.noteOf[sc.Item]], Score: sc.Score, Reason: Reason{Source: "model"}})
@@ -142,17 +150,122 @@ func (s *Service) recommender() Recommender {
 	return embedded{s}
 }
 
-// cand is a note being ranked.
+// cand is a note being ranked; its reasons are a list in the request's
+// pool (first, last: indexes, −1 for none).
 type cand struct {
-	idx     int32
-	score   float32
-	fresh   bool
-	reasons []reasonScore
+	idx         int32
+	score       float32
+	fresh       bool
+	taken       bool
+	first, last int32
 }
 
 type reasonScore struct {
-	r Reason
-	w float32
+	r    Reason
+	w    float32
+	next int32
+}
+
+// scratch is a request's working memory, reused through scratchPool so
+// a page allocates little beyond its result.
+type scratch struct {
+	sim    simAcc
+	scored []Scored
+	scores []float32
+
+	cands    []cand
+	pos      map[int32]int32 // note index → cands
+	reasons  []reasonScore
+	byAuthor map[int32]int
+	byTopic  map[int32]int
+	page     []int32 // cands of the page, in order
+	keys     []sortKey
+	sorted   []cand
+	topicBuf []int32
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{pos: map[int32]int32{}, byAuthor: map[int32]int{}, byTopic: map[int32]int{}, topicBuf: make([]int32, 0, 16)}
+}}
+
+// add proposes note i from a source: score × the source's weight adds to
+// its score, and the reason joins its list.
+func (sc *scratch) add(i int32, score float32, r Reason) {
+	w := sourceWeight[r.Source] * score
+	x, ok := sc.pos[i]
+	if !ok {
+		x = int32(len(sc.cands))
+		sc.pos[i] = x
+		sc.cands = append(sc.cands, cand{idx: i, first: -1, last: -1})
+	}
+	c := &sc.cands[x]
+	c.score += w
+	ri := int32(len(sc.reasons))
+	sc.reasons = append(sc.reasons, reasonScore{r: r, w: w, next: -1})
+	if c.last >= 0 {
+		sc.reasons[c.last].next = ri
+	} else {
+		c.first = ri
+	}
+	c.last = ri
+	if r.Source == "fresh" {
+		c.fresh = true
+	}
+}
+
+// sortCands orders candidates best first (score, then the newer note).
+// Scores are never negative, so their bits order like the numbers: a
+// uint64 key (score, note index) per candidate compares several times
+// faster than the fields.
+func (sc *scratch) sortCands(list []cand) []cand {
+	keys := sc.keys[:0]
+	for x, c := range list {
+		keys = append(keys, sortKey{uint64(math.Float32bits(max(c.score, 0)))<<32 | uint64(uint32(c.idx)), int32(x)})
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.key > b.key {
+			return -1
+		}
+		if a.key < b.key {
+			return 1
+		}
+		return 0
+	})
+	sorted := sc.sorted[:0]
+	for _, k := range keys {
+		sorted = append(sorted, list[k.pos])
+	}
+	sc.keys, sc.sorted = keys, sorted
+	return sorted
+}
+
+type sortKey struct {
+	key uint64
+	pos int32
+}
+
+// topReasons returns a candidate's strongest reason and the strongest of
+// another source (the earlier on ties).
+func (sc *scratch) topReasons(c *cand) []Reason {
+	best := int32(-1)
+	for r := c.first; r >= 0; r = sc.reasons[r].next {
+		if best < 0 || sc.reasons[r].w > sc.reasons[best].w {
+			best = r
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	second := int32(-1)
+	for r := c.first; r >= 0; r = sc.reasons[r].next {
+		if sc.reasons[r].r.Source != sc.reasons[best].r.Source && (second < 0 || sc.reasons[r].w > sc.reasons[second].w) {
+			second = r
+		}
+	}
+	if second < 0 {
+		return []Reason{sc.reasons[best].r}
+	}
+	return []Reason{sc.reasons[best].r, sc.reasons[second].r}
 }
 
 // Discover returns a page of the feed for viewer (0: signed out). The
@@ -192,7 +305,9 @@ func (s *Service) Discover(ctx context.Context, viewer id.ID, cursor string, lim
 	}
 
 	s.mu.RLock()
-	page := s.rank(p, learned, seen, sess.seed, limit, now)
+	sc := scratchPool.Get().(*scratch)
+	page := s.rank(sc, p, learned, seen, sess.seed, limit, now)
+	scratchPool.Put(sc)
 	s.mu.RUnlock()
 
 	ids := make([]id.ID, len(page))
@@ -209,30 +324,19 @@ func (s *Service) Discover(ctx context.Context, viewer id.ID, cursor string, lim
 
 // rank merges the sources, applies feedback and diversifies (s.mu and
 // p.mu held).
-func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint64, limit int, now time.Time) []Item {
+func (s *Service) rank(sc *scratch, p *profile, learned []Candidate, seen seenSet, seed uint64, limit int, now time.Time) []Item {
 	c := s.cat
-	cands := map[int32]*cand{}
-	add := func(i int32, score float32, r Reason) {
-		w := sourceWeight[r.Source] * score
-		x := cands[i]
-		if x == nil {
-			x = &cand{idx: i}
-			cands[i] = x
-		}
-		x.score += w
-		x.reasons = append(x.reasons, reasonScore{r, w})
-		if r.Source == "fresh" {
-			x.fresh = true
-		}
-	}
+	sc.cands, sc.reasons = sc.cands[:0], sc.reasons[:0]
+	clear(sc.pos)
+	add := sc.add
 	for _, l := range learned {
 		if i := c.index(l.NoteID); i >= 0 {
 			add(i, l.Score, l.Reason)
 		}
 	}
-	nowMS := now.UnixMilli()
+	nowS := now.Unix()
 	recency := func(i int32, halfLifeDays float64) float32 {
-		return float32(math.Pow(0.5, math.Max(0, float64(nowMS-c.at[i]))/86_400_000/halfLifeDays))
+		return float32(math.Pow(0.5, math.Max(0, float64(nowS-int64(c.at[i])))/86_400/halfLifeDays))
 	}
 
 	// Topics: behaviour plus onboarding interests, minus hides.
@@ -296,8 +400,9 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 	slices.SortFunc(authors, func(x, y aw) int { return cmp.Or(cmp.Compare(y.w, x.w), cmp.Compare(x.a, y.a)) })
 	authors = authors[:min(len(authors), 10)]
 	for _, a := range authors {
-		if ai, ok := c.authorIdx[a.a]; ok {
-			for _, i := range c.byAuthor[ai][:min(5, len(c.byAuthor[ai]))] {
+		if ai, ok := c.authorIndex(a.a); ok {
+			l := c.authorNotes(ai)
+			for _, i := range l[:min(5, len(l))] {
 				add(i, min(1, a.w/AuthorSaturation)*recency(i, 14), Reason{Source: "author", AuthorID: a.a})
 			}
 		}
@@ -307,8 +412,9 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 		if nf >= 2*CandidatesPerSource {
 			break
 		}
-		if ai, ok := c.authorIdx[a]; ok {
-			for _, i := range c.byAuthor[ai][:min(4, len(c.byAuthor[ai]))] {
+		if ai, ok := c.authorIndex(a); ok {
+			l := c.authorNotes(ai)
+			for _, i := range l[:min(4, len(l))] {
 				add(i, recency(i, 3), Reason{Source: "following", AuthorID: a})
 				nf++
 			}
@@ -328,8 +434,9 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 	}
 
 	// Filter and apply negative feedback.
-	list := make([]*cand, 0, len(cands))
-	for i, x := range cands {
+	list := sc.cands[:0]
+	for _, x := range sc.cands {
+		i := x.idx
 		nid := c.ids[i]
 		author := c.authors[c.author[i]]
 		if seen.has(nid) || p.hidden[nid] || author == p.user {
@@ -342,7 +449,7 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 			x.score *= float32(math.Pow(HideAuthorFactor, float64(n)))
 		}
 		ht := 0
-		for _, t := range c.noteTopics(i) {
+		for _, t := range c.noteTopics(i, sc.topicBuf) {
 			ht += p.hiddenTopics[c.topics[t]]
 		}
 		if ht > 0 {
@@ -353,8 +460,7 @@ func (s *Service) rank(p *profile, learned []Candidate, seen seenSet, seed uint6
 		}
 		list = append(list, x)
 	}
-	slices.SortFunc(list, func(a, b *cand) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.idx, a.idx)) })
-	return s.diversify(list, limit)
+	return s.diversify(sc, sc.sortCands(list), limit)
 }
 
 var jitterSeed = maphash.MakeSeed()
@@ -363,17 +469,17 @@ var jitterSeed = maphash.MakeSeed()
 // notes per author and a third of the page per topic, with FreshShare of
 // the page for fresh notes spread through it. When the pool cannot fill
 // a page under the caps, the rest is filled best-first regardless.
-func (s *Service) diversify(list []*cand, limit int) []Item {
+func (s *Service) diversify(sc *scratch, list []cand, limit int) []Item {
 	c := s.cat
 	maxTopic := max(1, limit/3)
-	byAuthor := map[int32]int{}
-	byTopic := map[int32]int{}
-	taken := map[int32]bool{}
+	byAuthor, byTopic := sc.byAuthor, sc.byTopic
+	clear(byAuthor)
+	clear(byTopic)
 	ok := func(x *cand) bool {
 		if byAuthor[c.author[x.idx]] >= MaxPerAuthor {
 			return false
 		}
-		for _, t := range c.noteTopics(x.idx) {
+		for _, t := range c.noteTopics(x.idx, sc.topicBuf) {
 			if byTopic[t] >= maxTopic {
 				return false
 			}
@@ -381,40 +487,41 @@ func (s *Service) diversify(list []*cand, limit int) []Item {
 		return true
 	}
 	take := func(x *cand) {
-		taken[x.idx] = true
+		x.taken = true
 		byAuthor[c.author[x.idx]]++
-		for _, t := range c.noteTopics(x.idx) {
+		for _, t := range c.noteTopics(x.idx, sc.topicBuf) {
 			byTopic[t]++
 		}
 	}
 	quota := int(math.Ceil(float64(limit) * FreshShare))
-	var fresh, rest []*cand
-	for _, x := range list {
-		if len(fresh) < quota && x.fresh && ok(x) {
-			take(x)
-			fresh = append(fresh, x)
+	// fresh and rest are positions in list.
+	var fresh, rest []int32
+	for x := range list {
+		if len(fresh) < quota && list[x].fresh && ok(&list[x]) {
+			take(&list[x])
+			fresh = append(fresh, int32(x))
 		}
 	}
-	for _, x := range list {
+	for x := range list {
 		if len(rest)+len(fresh) >= limit {
 			break
 		}
-		if !taken[x.idx] && ok(x) {
-			take(x)
-			rest = append(rest, x)
+		if !list[x].taken && ok(&list[x]) {
+			take(&list[x])
+			rest = append(rest, int32(x))
 		}
 	}
-	for _, x := range list {
+	for x := range list {
 		if len(rest)+len(fresh) >= limit {
 			break
 		}
-		if !taken[x.idx] {
-			take(x)
-			rest = append(rest, x)
+		if !list[x].taken {
+			take(&list[x])
+			rest = append(rest, int32(x))
 		}
 	}
 	// Spread the fresh picks evenly through the page.
-	page := make([]*cand, 0, len(rest)+len(fresh))
+	page := sc.page[:0]
 	step := (len(rest) + len(fresh)) / max(1, len(fresh)+1)
 	for len(rest) > 0 || len(fresh) > 0 {
 		if len(fresh) > 0 && (len(rest) == 0 || (len(page)+1)%max(step, 1) == 0) {
@@ -423,20 +530,10 @@ func (s *Service) diversify(list []*cand, limit int) []Item {
 		}
 		page, rest = append(page, rest[0]), rest[1:]
 	}
+	sc.page = page
 	out := make([]Item, len(page))
 	for i, x := range page {
-		slices.SortStableFunc(x.reasons, func(a, b reasonScore) int { return cmp.Compare(b.w, a.w) })
-		var rs []Reason
-		for _, r := range x.reasons {
-			if len(rs) == 2 {
-				break
-			}
-			if len(rs) == 1 && rs[0].Source == r.r.Source {
-				continue
-			}
-			rs = append(rs, r.r)
-		}
-		out[i] = Item{NoteID: c.ids[x.idx], Reasons: rs}
+		out[i] = Item{NoteID: c.ids[list[x].idx], Reasons: sc.topReasons(&list[x])}
 	}
 	return out
 }
