@@ -91,8 +91,8 @@ const (
 
 func New(d *db.DB) *Service {
 	return &Service{db: d,
-		users:    cache.New[id.ID, User](userCacheEntries, userCacheTTL, func(i id.ID) uint64 { return uint64(i) }),
-		sessions: cache.New[string, session](userCacheEntries, sessionCacheTTL, hashPrefix)}
+		users:    cache.New[id.ID, User]("users", userCacheEntries, userCacheTTL, func(i id.ID) uint64 { return uint64(i) }),
+		sessions: cache.New[string, session]("sessions", userCacheEntries, sessionCacheTTL, hashPrefix)}
 }
 
 // hashPrefix spreads token hashes (hex SHA-256) over cache stripes.

@@ -17,12 +17,24 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/prometheus/client_golang/prometheus"
 )
+
+// lookups counts Get results per cache, so operators can see whether a
+// cache is big enough (redmark_cache_lookups_total{cache,result}).
+var lookups = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "redmark_cache_lookups_total",
+	Help: "Cache lookups by cache and result (hit, miss).",
+}, []string{"cache", "result"})
+
+func init() { prometheus.MustRegister(lookups) }
 
 const stripes = 256
 
 // Cache maps keys to values of one kind.
 type Cache[K comparable, V any] struct {
+	hits    prometheus.Counter
+	misses  prometheus.Counter
 	lru     *lru.Cache[K, entry[V]]
 	ttl     time.Duration
 	hash    func(K) uint64
@@ -33,13 +45,14 @@ type Cache[K comparable, V any] struct {
 }
 
 // New makes a cache of at most size entries that live for ttl; hash
-// spreads keys over the stripes.
-func New[K comparable, V any](size int, ttl time.Duration, hash func(K) uint64) *Cache[K, V] {
+// spreads keys over the stripes; name labels its metrics.
+func New[K comparable, V any](name string, size int, ttl time.Duration, hash func(K) uint64) *Cache[K, V] {
 	l, err := lru.New[K, entry[V]](size)
 	if err != nil {
 		panic(err) // size <= 0: a programming error
 	}
-	return &Cache[K, V]{lru: l, ttl: ttl, hash: hash}
+	return &Cache[K, V]{lru: l, ttl: ttl, hash: hash,
+		hits: lookups.WithLabelValues(name, "hit"), misses: lookups.WithLabelValues(name, "miss")}
 }
 
 // entry remembers when its value was read from the database; an in-place
@@ -58,9 +71,11 @@ func (c *Cache[K, V]) stripe(k K) int {
 func (c *Cache[K, V]) Get(k K) (V, bool) {
 	e, ok := c.lru.Get(k)
 	if !ok || time.Since(e.at) > c.ttl {
+		c.misses.Inc()
 		var zero V
 		return zero, false
 	}
+	c.hits.Inc()
 	return e.v, true
 }
 

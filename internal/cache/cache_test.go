@@ -13,7 +13,7 @@ func ident(k int) uint64 { return uint64(k) }
 // forgets the key after each change: once Forget returns, no read may see
 // a value older than the write, however the reads interleave.
 func TestForgetBeatsRacingFills(t *testing.T) {
-	c := New[int, int64](100, time.Minute, ident)
+	c := New[int, int64]("test", 100, time.Minute, ident)
 	var db atomic.Int64
 	read := func() int64 {
 		if v, ok := c.Get(1); ok {
@@ -55,7 +55,7 @@ func TestForgetBeatsRacingFills(t *testing.T) {
 }
 
 func TestUpdateKeepsTTLAndSkipsMissing(t *testing.T) {
-	c := New[int, int](10, 50*time.Millisecond, ident)
+	c := New[int, int]("test", 10, 50*time.Millisecond, ident)
 	c.Update(1, func(v int) int { return v + 1 })
 	if _, ok := c.Get(1); ok {
 		t.Fatal("Update created an entry")
@@ -78,7 +78,7 @@ func TestUpdateKeepsTTLAndSkipsMissing(t *testing.T) {
 }
 
 func TestPurge(t *testing.T) {
-	c := New[int, int](10, time.Minute, ident)
+	c := New[int, int]("test", 10, time.Minute, ident)
 	tok := c.Token(3)
 	c.Put(1, 1, c.Token(1))
 	c.Purge()

@@ -156,7 +156,7 @@ func (s *Service) Forget(ctx context.Context, noteID id.ID) {
 
 // New builds the service and starts the view-count flusher; Close stops it.
 func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m *media.Service) *Service {
-	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m, cache: cache.New[id.ID, Note](cacheEntries, cacheTTL, func(i id.ID) uint64 { return uint64(i) }),
+	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m, cache: cache.New[id.ID, Note]("notes", cacheEntries, cacheTTL, func(i id.ID) uint64 { return uint64(i) }),
 		views: map[viewKey]int64{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go s.flushLoop(FlushInterval)
 	return s
