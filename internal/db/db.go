@@ -69,7 +69,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	params := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=cache_size(-16000)&_pragma=temp_store(MEMORY)"
+		"&_pragma=foreign_keys(1)&_pragma=cache_size(-2000)&_pragma=temp_store(MEMORY)"
 	w, err := sql.Open("sqlite", "file:"+path+params+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
