@@ -68,6 +68,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return d, nil
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
+	// A small page cache (2 MB per connection) on purpose: in WAL mode a
+	// reader discards its whole cache whenever another connection has
+	// written since its last read, which on a busy server is every few
+	// milliseconds, and freeing a 16 MB cache page by page cost a quarter
+	// of the CPU of a note read (BENCHMARKS.md). Hot rows live in the
+	// application's caches; the rest comes from the OS page cache.
 	params := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=cache_size(-2000)&_pragma=temp_store(MEMORY)"
 	w, err := sql.Open("sqlite", "file:"+path+params+"&_txlock=immediate")
