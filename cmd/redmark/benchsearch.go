@@ -40,6 +40,8 @@ func benchSearch(ctx context.Context, args []string) error {
 	rebuild := fs.Bool("rebuild", true, "rebuild the index first (and time it)")
 	seed := fs.Uint64("seed", 1, "random seed for the query mix")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the timed queries to this file")
+	rebuildProfile := fs.String("rebuildprofile", "", "write a CPU profile of the rebuild to this file")
+	dump := fs.String("results", "", "write each query and its first page of note ids to this file (to compare rankings)")
 	fs.Parse(args)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -51,12 +53,18 @@ func benchSearch(ctx context.Context, args []string) error {
 		if err := a.Search.Reset(); err != nil {
 			return err
 		}
-		start, cpu0 := time.Now(), cpuTime()
-		var rows int
-		if err := a.Search.Rebuild(ctx, func(done, _ int) { rows = done }); err != nil {
+		stop, err := startProfile(*rebuildProfile)
+		if err != nil {
 			return err
 		}
+		start, cpu0 := time.Now(), cpuTime()
+		var rows int
+		err = a.Search.Rebuild(ctx, func(done, _ int) { rows = done })
 		took, cpu := time.Since(start), cpuTime()-cpu0
+		stop()
+		if err != nil {
+			return err
+		}
 		fmt.Printf("index rebuild: %d rows in %s = %.0f rows/s wall; %.0f rows per CPU-second (%s CPU; notes, topics, users, products)\n",
 			rows, took.Round(time.Millisecond), float64(rows)/took.Seconds(), float64(rows)/cpu.Seconds(), cpu.Round(time.Millisecond))
 	}
@@ -80,16 +88,11 @@ func benchSearch(ctx context.Context, args []string) error {
 	var all []time.Duration
 	var hits int
 	qcpu0 := cpuTime()
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stop, err := startProfile(*profile)
+	if err != nil {
+		return err
 	}
+	var results strings.Builder
 	for _, q := range qs {
 		t := time.Now()
 		r, err := a.Search.Search(ctx, search.Request{Text: q.text, Kind: search.Notes, Limit: 20})
@@ -97,6 +100,9 @@ func benchSearch(ctx context.Context, args []string) error {
 			return err
 		}
 		d := time.Since(t)
+		if *dump != "" {
+			fmt.Fprintf(&results, "%s\t%d\t%v\n", q.text, r.Total, r.IDs)
+		}
 		if len(r.IDs) > 0 {
 			hits++
 		}
@@ -104,8 +110,11 @@ func benchSearch(ctx context.Context, args []string) error {
 		all = append(all, d)
 	}
 	qcpu := cpuTime() - qcpu0
-	if *profile != "" {
-		pprof.StopCPUProfile()
+	stop()
+	if *dump != "" {
+		if err := os.WriteFile(*dump, []byte(results.String()), 0o644); err != nil {
+			return err
+		}
 	}
 	var sugg []time.Duration
 	for _, q := range qs[:min(500, len(qs))] {
@@ -128,6 +137,23 @@ func benchSearch(ctx context.Context, args []string) error {
 	fmt.Printf("RSS: %d MiB before opening the index, %d MiB now, peak %d MiB; dictionary %d words\n",
 		rssBase>>10, rss("VmRSS")>>10, rss("VmHWM")>>10, search.DictionaryWords())
 	return nil
+}
+
+// startProfile starts a CPU profile into path ("" does nothing) and returns
+// the function that ends it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 type benchQuery struct{ kind, text string }

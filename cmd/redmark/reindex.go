@@ -19,6 +19,7 @@ func reindexCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reindex", flag.ExitOnError)
 	var cfg app.Config
 	commonFlags(fs, &cfg)
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
 	fs.Parse(args)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -29,6 +30,11 @@ func reindexCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Search.Close()
+	stop, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	b := &bars{}
 	start := time.Now()
 	var rows int

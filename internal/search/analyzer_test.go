@@ -89,3 +89,18 @@ func TestEditDistanceAndScores(t *testing.T) {
 		t.Fatal("engagement must raise the score")
 	}
 }
+
+// Skipping the analysis of a text that cannot match (Chinese terms it does
+// not contain) gives what analysing it would.
+func TestHighlightShortcut(t *testing.T) {
+	texts := []string{"夏天通勤防晒霜推荐", "Morning run 跑步 in the park", "防 晒", "今天天气很好", "周末露营攻略 camping"}
+	queries := []string{"防晒", "跑步", "露营 攻略", "run", "防晒 run", "天气", "晒", "周末露营"}
+	for _, text := range texts {
+		for _, q := range queries {
+			terms := QueryTerms(q)
+			if got, want := Highlight(text, terms), highlight(text, terms); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("Highlight(%q, %q) = %v, analysed %v", text, q, got, want)
+			}
+		}
+	}
+}

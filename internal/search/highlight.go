@@ -30,6 +30,13 @@ func matches(t Token, terms []Token) bool {
 
 // Highlight marks the parts of text that match terms.
 func Highlight(text string, terms []Token) Highlighted {
+	if !mayMatch(text, terms) {
+		return Highlighted{Text: text, Ranges: [][2]int{}}
+	}
+	return highlight(text, terms)
+}
+
+func highlight(text string, terms []Token) Highlighted {
 	var byteRanges [][2]int
 	for _, t := range Analyze(text) {
 		if matches(t, terms) {
@@ -37,6 +44,18 @@ func Highlight(text string, terms []Token) Highlighted {
 		}
 	}
 	return Highlighted{Text: text, Ranges: toRunes(text, merge(byteRanges))}
+}
+
+// mayMatch is false when no token of text can match terms, which is
+// certain without analysing text when every term is Chinese (no stemming,
+// no typos) and none occurs in it.
+func mayMatch(text string, terms []Token) bool {
+	for _, t := range terms {
+		if !hanOnly(t.Term) || strings.Contains(text, t.Term) {
+			return true
+		}
+	}
+	return false
 }
 
 // Snippet is Highlight over a window of about n code points of text

@@ -1,21 +1,24 @@
 package search
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/redmark/redmark/internal/id"
 )
@@ -46,11 +49,11 @@ func ParseKind(s string) (Kind, bool) {
 	return "", false
 }
 
-// Doc is what an Index stores about one row: three weighted text fields
-// (Title ×3, Tags ×2, Body ×1 in relevance, kept apart per kind), the strings offered as
-// completions, and a popularity used to order completions. The index holds
-// no display text: results are ids, hydrated and highlighted from the
-// database, so a stale index can never show text that was edited away.
+// Doc is what an Index stores about one row: three weighted texts (Title
+// ×3, Tags ×2, Body ×1 in relevance, apart per kind), the strings offered
+// as completions, and a popularity used to order completions. The index
+// holds no display text: results are ids, hydrated and highlighted from
+// the database, so a stale index can never show text that was edited away.
 type Doc struct {
 	Kind              Kind
 	ID                id.ID
@@ -108,74 +111,33 @@ type Index interface {
 	Close() error
 }
 
-// Field names in the Bleve mapping.
+// Field names in the Bleve index.
 const (
-	fKind  = "kind"
-	fTitle = "title"
-	fTags  = "tags"
-	fBody  = "body"
-	fSugg  = "sugg"
-	fPop   = "pop"
+	fText = "text" // per kind: title, tags and body (textfield.go)
+	fSugg = "sugg" // completion strings and popularity (suggest.go)
 )
 
-// field is a text field of one kind ("notes_title"). Each kind has its own
-// fields, so a query over notes reads only notes' postings and needs no
+// field is the text field of one kind ("notes_text"). Each kind has its
+// own field, so a query over notes reads only notes' postings and needs no
 // kind filter (a filter on "kind" would walk a posting list as long as the
 // whole index: half of the query time in the benchmark before this).
 func field(k Kind, f string) string { return string(k) + "_" + f }
 
 // Field weights in relevance; fuzzy (typo) matches count half.
-var fieldBoost = map[string]float64{fTitle: 3, fTags: 2, fBody: 1}
+const (
+	boostTitle  = 3
+	boostTags   = 2
+	boostBody   = 1
+	fuzzyWeight = 0.5
+)
 
-const fuzzyWeight = 0.5
-
-// lowerKeyword is the whole string, lower-cased: completions match a
-// prefix of a title, a topic or a name regardless of case.
-const lowerKeyword = "redmark_kw"
-
-func init() {
-	err := registry.RegisterAnalyzer(lowerKeyword, func(_ map[string]any, c *registry.Cache) (analysis.Analyzer, error) {
-		tok, err := c.TokenizerNamed(single.Name)
-		if err != nil {
-			return nil, err
-		}
-		lc, err := c.TokenFilterNamed(lowercase.Name)
-		if err != nil {
-			return nil, err
-		}
-		return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: []analysis.TokenFilter{lc}}, nil
-	})
-	if err != nil {
-		panic(err)
-	}
-}
-
+// newMapping has no fields: Apply builds documents itself (textField,
+// suggestField), outside the mapping.
 func newMapping() mapping.IndexMapping {
-	text := func() *mapping.FieldMapping {
-		f := mapping.NewTextFieldMapping()
-		f.Analyzer = IndexAnalyzer
-		// Nothing is stored and no term vectors are kept: highlighting is
-		// done from the database text, which keeps the index small.
-		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
-		return f
-	}
-	kind := mapping.NewKeywordFieldMapping()
-	kind.Store, kind.IncludeTermVectors, kind.IncludeInAll, kind.DocValues = false, false, false, false
-	sugg := mapping.NewTextFieldMapping()
-	sugg.Analyzer = lowerKeyword
-	sugg.IncludeTermVectors, sugg.IncludeInAll, sugg.DocValues = false, false, false // stored: completions show it
-	pop := mapping.NewNumericFieldMapping()
-	pop.Store, pop.IncludeInAll = false, false // doc values only, for sorting
-
 	dm := mapping.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(fKind, kind)
-	for _, k := range Kinds {
-		for _, f := range []string{fTitle, fTags, fBody} {
-			dm.AddFieldMappingsAt(field(k, f), text())
-		}
-	}
-	dm.AddFieldMappingsAt(fSugg, sugg)
-	dm.AddFieldMappingsAt(fPop, pop)
+	// No composite "_all" field: nothing is searched through it, and
+	// building it cost a tenth of the indexing time.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = IndexAnalyzer
@@ -183,27 +145,77 @@ func newMapping() mapping.IndexMapping {
 	return im
 }
 
-// Bleve is the embedded index (scorch segments under one directory).
+// Bleve is the embedded index: Shards scorch indexes under one directory,
+// each document in the shard its id hashes to. A search runs on every shard
+// at once (one goroutine each) and merges their best hits, so a query on a
+// large community uses all cores; a batch also builds its shards' segments
+// in parallel.
 type Bleve struct {
-	idx bleve.Index
+	shards []bleve.Index
 }
 
-// runtime config: don't wait forever on another process's lock.
-var bleveConfig = map[string]any{"bolt_timeout": "3s"}
+// Shards is the number of shards of a new index. Each one costs a few
+// dictionary look-ups per query term and one goroutine per query, so there
+// are as many as this machine class has cores (2), not more.
+const Shards = 2
 
-// OpenBleve opens the index at dir, creating it when missing. Bleve's
-// default (safe) batches return only after the segment is persisted, which
-// is what Apply promises.
+// layoutVersion names the index layout (mapping, analysis, sharding). An
+// index under dir in another layout is deleted when opened, and the
+// Service rebuilds it (its build marker records the version).
+const layoutVersion = "redmark-search v2"
+
+type layout struct {
+	Version string `json:"version"`
+	Shards  int    `json:"shards"`
+}
+
+func layoutFile(dir string) string { return filepath.Join(dir, "layout.json") }
+
+// bleveConfig: don't wait forever on another process's lock. Batches are
+// "unsafe" (they return once searchable, before the segment is on disk):
+// Apply waits for durability itself through the batch's persisted
+// callback, which lets a rebuild keep several batches in flight.
+func bleveConfig() map[string]any { return map[string]any{"bolt_timeout": "3s", "unsafe_batch": true} }
+
+// OpenBleve opens the index at dir, creating it when missing or when it has
+// another layout (the caller then sees an empty index and rebuilds it).
 func OpenBleve(dir string) (*Bleve, error) {
-	segmenter() // load the dictionary before the first document
-	idx, err := bleve.OpenUsing(dir, bleveConfig)
-	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		idx, err = bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, bleveConfig)
+	zhWords() // load the dictionary before the first document
+	var l layout
+	b, err := os.ReadFile(layoutFile(dir))
+	if err == nil {
+		err = json.Unmarshal(b, &l)
 	}
-	if err != nil {
+	if err != nil || l.Version != layoutVersion || l.Shards < 1 {
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, err
+		}
+		l = layout{Version: layoutVersion, Shards: Shards}
+	}
+	out := &Bleve{}
+	fail := func(err error) (*Bleve, error) {
+		for _, s := range out.shards {
+			s.Close()
+		}
 		return nil, fmt.Errorf("open search index %s: %w (is another redmark process using it?)", dir, err)
 	}
-	return &Bleve{idx: idx}, nil
+	for i := range l.Shards {
+		path := filepath.Join(dir, "shard-"+strconv.Itoa(i))
+		idx, err := bleve.OpenUsing(path, bleveConfig())
+		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+			idx, err = bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, bleveConfig())
+		}
+		if err != nil {
+			return fail(err)
+		}
+		out.shards = append(out.shards, idx)
+	}
+	if b, err := json.Marshal(l); err != nil {
+		return fail(err)
+	} else if err := os.WriteFile(layoutFile(dir), b, 0o644); err != nil {
+		return fail(err)
+	}
+	return out, nil
 }
 
 // RemoveBleve deletes the index directory (reindex starts from nothing).
@@ -220,11 +232,35 @@ func parseDocID(s string) (Kind, id.ID, bool) {
 	return Kind(k), i, err == nil
 }
 
+func (b *Bleve) shardOf(docID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(docID))
+	return int(h.Sum32() % uint32(len(b.shards)))
+}
+
+// Apply returns once every shard has persisted its part of the change.
 func (b *Bleve) Apply(ctx context.Context, docs []Doc, deletes []Ref) error {
-	if len(docs)+len(deletes) == 0 {
-		return nil
+	wait, err := b.applyAsync(ctx, docs, deletes)
+	if err != nil {
+		return err
 	}
-	batch := b.idx.NewBatch()
+	return wait(ctx)
+}
+
+// applyAsync makes the change searchable and returns a function that waits
+// until it is durable.
+func (b *Bleve) applyAsync(ctx context.Context, docs []Doc, deletes []Ref) (func(context.Context) error, error) {
+	if len(docs)+len(deletes) == 0 {
+		return func(context.Context) error { return nil }, nil
+	}
+	batches := make([]*bleve.Batch, len(b.shards))
+	batch := func(docID string) *bleve.Batch {
+		i := b.shardOf(docID)
+		if batches[i] == nil {
+			batches[i] = b.shards[i].NewBatch()
+		}
+		return batches[i]
+	}
 	for _, d := range docs {
 		sugg := make([]string, 0, len(d.Suggest))
 		for _, s := range d.Suggest {
@@ -232,18 +268,59 @@ func (b *Bleve) Apply(ctx context.Context, docs []Doc, deletes []Ref) error {
 				sugg = append(sugg, s)
 			}
 		}
-		if err := batch.Index(docID(d.Kind, d.ID), map[string]any{fKind: string(d.Kind), field(d.Kind, fTitle): d.Title,
-			field(d.Kind, fTags): d.Tags, field(d.Kind, fBody): d.Body, fSugg: sugg, fPop: d.Pop}); err != nil {
-			return err
+		did := docID(d.Kind, d.ID)
+		doc := document.NewDocument(did)
+		doc.AddField(newTextField(field(d.Kind, fText), d.Title, d.Tags, d.Body))
+		if len(sugg) > 0 {
+			doc.AddField(&suggestField{values: sugg, pop: d.Pop})
+		}
+		doc.SetIndexed()
+		if err := batch(did).IndexAdvanced(doc); err != nil {
+			return nil, err
 		}
 	}
 	for _, r := range deletes {
-		batch.Delete(docID(r.Kind, r.ID))
+		did := docID(r.Kind, r.ID)
+		batch(did).Delete(did)
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	return b.idx.Batch(batch)
+	persisted := make(chan error, len(b.shards))
+	errs := make(chan error, len(b.shards))
+	n := 0
+	for i, bt := range batches {
+		if bt == nil {
+			continue
+		}
+		n++
+		bt.SetPersistedCallback(func(err error) { persisted <- err })
+		go func() { errs <- b.shards[i].Batch(bt) }()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		// A shard that failed never calls back; the change is not durable
+		// and the caller retries it (applying is idempotent).
+		return nil, first
+	}
+	return func(ctx context.Context) error {
+		for range n {
+			select {
+			case err := <-persisted:
+				if err != nil {
+					return err
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}, nil
 }
 
 // fuzziness allows typos in longer Latin words only: one edit from 5
@@ -262,27 +339,6 @@ func fuzziness(t Token) int {
 	return 0
 }
 
-// termQuery matches one query term in any text field, exactly or (for long
-// Latin words) within the edit distance.
-func termQuery(k Kind, t Token) query.Query {
-	var qs []query.Query
-	for _, f := range []string{fTitle, fTags, fBody} {
-		tq := query.NewTermQuery(t.Term)
-		tq.SetField(field(k, f))
-		tq.SetBoost(fieldBoost[f])
-		qs = append(qs, tq)
-		if fz := fuzziness(t); fz > 0 {
-			fq := query.NewFuzzyQuery(t.Term)
-			fq.SetField(field(k, f))
-			fq.SetFuzziness(fz)
-			fq.SetPrefix(1) // the first letter is rarely the typo; saves scanning the whole term dictionary
-			fq.SetBoost(fieldBoost[f] * fuzzyWeight)
-			qs = append(qs, fq)
-		}
-	}
-	return query.NewDisjunctionQuery(qs)
-}
-
 // QueryTerms are the distinct analysed terms of a query.
 func QueryTerms(text string) []Token {
 	seen := map[string]bool{}
@@ -297,86 +353,95 @@ func QueryTerms(text string) []Token {
 }
 
 // Search requires every term (AND); when that finds nothing and the query
-// has several terms, it retries with any term, best-matching first.
+// has several terms, it retries with any term, best-matching first. Every
+// shard is searched at once; their best hits are merged.
 func (b *Bleve) Search(ctx context.Context, q Query) (Results, error) {
 	terms := QueryTerms(q.Text)
-	if len(terms) == 0 {
+	if len(terms) == 0 || q.Size <= 0 {
 		return Results{}, nil
 	}
-	per := make([]query.Query, len(terms))
-	for i, t := range terms {
-		per[i] = termQuery(q.Kind, t)
-	}
-	run := func(text query.Query) (Results, error) {
-		req := bleve.NewSearchRequestOptions(text, q.Size, 0, false)
-		res, err := b.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return Results{}, err
-		}
-		out := Results{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
-		for _, h := range res.Hits {
-			if _, i, ok := parseDocID(h.ID); ok {
-				out.Hits = append(out.Hits, Hit{ID: i, Score: h.Score})
-			}
-		}
-		return out, nil
-	}
-	res, err := run(query.NewConjunctionQuery(per))
+	res, err := b.search(ctx, q, terms, false)
 	if err != nil || res.Total > 0 || len(terms) == 1 {
 		return res, err
 	}
-	anyOf := query.NewDisjunctionQuery(per)
-	anyOf.SetMin(1)
-	res, err = run(anyOf)
+	res, err = b.search(ctx, q, terms, true)
 	res.AnyOf = true
 	return res, err
 }
 
-// Suggest returns documents with a completion string starting with prefix
-// (case-insensitive), most popular first.
-func (b *Bleve) Suggest(ctx context.Context, prefix string, limit int) ([]Completion, error) {
-	p := strings.ToLower(strings.TrimSpace(prefix))
-	if p == "" {
-		return []Completion{}, nil
+func (b *Bleve) search(ctx context.Context, q Query, terms []Token, anyOf bool) (Results, error) {
+	per := make([]*shardSearch, len(b.shards))
+	errs := make([]error, len(b.shards))
+	var wg sync.WaitGroup
+	for i, sh := range b.shards {
+		wg.Go(func() { per[i], errs[i] = searchShard(ctx, sh, q.Kind, terms, q.Size, anyOf) })
 	}
-	pq := query.NewPrefixQuery(p)
-	pq.SetField(fSugg)
-	req := bleve.NewSearchRequestOptions(pq, limit, 0, false)
-	req.Fields = []string{fSugg}
-	req.SortBy([]string{"-" + fPop, "_id"})
-	res, err := b.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Completion, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		k, i, ok := parseDocID(h.ID)
-		if !ok {
-			continue
-		}
-		var vals []string
-		switch v := h.Fields[fSugg].(type) {
-		case string:
-			vals = []string{v}
-		case []any:
-			for _, x := range v {
-				if s, ok := x.(string); ok {
-					vals = append(vals, s)
-				}
+	wg.Wait()
+	defer func() {
+		for _, s := range per {
+			if s != nil {
+				s.close()
 			}
 		}
-		for _, v := range vals {
-			if strings.HasPrefix(strings.ToLower(v), p) {
-				out = append(out, Completion{Kind: k, ID: i, Text: v})
-				break
-			}
+	}()
+	type merged struct {
+		shard int
+		hit   shardHit
+	}
+	var all []merged
+	var out Results
+	for i, s := range per {
+		if errs[i] != nil {
+			return Results{}, errs[i]
+		}
+		out.Total += s.total
+		for _, h := range s.hits {
+			all = append(all, merged{i, h})
+		}
+	}
+	slices.SortFunc(all, func(x, y merged) int {
+		switch {
+		case x.hit.score > y.hit.score:
+			return -1
+		case x.hit.score < y.hit.score:
+			return 1
+		}
+		return cmp.Compare(x.shard, y.shard)*2 + cmp.Compare(x.hit.key, y.hit.key)
+	})
+	all = all[:min(len(all), q.Size)]
+	out.Hits = make([]Hit, 0, len(all))
+	for _, m := range all {
+		ext, err := per[m.shard].externalID(m.hit.key)
+		if err != nil {
+			return Results{}, err
+		}
+		if _, i, ok := parseDocID(ext); ok {
+			out.Hits = append(out.Hits, Hit{ID: i, Score: m.hit.score})
 		}
 	}
 	return out, nil
 }
 
-func (b *Bleve) Count() (uint64, error) { return b.idx.DocCount() }
+func (b *Bleve) Count() (uint64, error) {
+	var n uint64
+	for _, s := range b.shards {
+		c, err := s.DocCount()
+		if err != nil {
+			return 0, err
+		}
+		n += c
+	}
+	return n, nil
+}
 
-func (b *Bleve) Close() error { return b.idx.Close() }
+func (b *Bleve) Close() error {
+	var first error
+	for _, s := range b.shards {
+		if err := s.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
 
 var _ Index = (*Bleve)(nil)

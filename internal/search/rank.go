@@ -19,9 +19,9 @@ import (
 //	relevance/maxRelevance × (1 + EngagementWeight·ln(1 + E)) × (1 + FreshnessWeight·2^(−age/FreshnessHalfLife))
 //
 // where E = Engagement(likes, collects, comments, shares) from the live
-// counters and age is the time since publication. Relevance is Bleve's
-// BM25-style score over title ×3, topics/location/author ×2, body ×1
-// (typo matches count half), normalised by the best hit so the blend does
+// counters and age is the time since publication. Relevance is the
+// engine's TF-IDF score over title ×3, topics/location/author ×2, body ×1
+// (typo matches count half; engine.go), normalised by the best hit so the blend does
 // not depend on the engine's scale. Text relevance dominates: with α = 0.1
 // a note with 1,000 engagement points gets ×1.69 and it takes ~22,000 to
 // double a score, so a note matching half as well rarely overtakes on

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -367,6 +368,64 @@ func TestPaginationIsStable(t *testing.T) {
 		}
 		if len(seen) != 7 {
 			t.Fatalf("saw %d notes, want 7", len(seen))
+		}
+	})
+}
+
+// A rebuild pages through every table and indexes what is visible: notes
+// with their topics and author, not unpublished ones (whose topic rows
+// sit among the notes' in the id ranges it reads).
+func TestRebuildIndexesEverything(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		if err := e.App.StartDiscovery(); err != nil {
+			t.Fatal(err)
+		}
+		c := e.SignUp("frank_hikes")
+		var published []string
+		for i := range 7 {
+			published = append(published, post(t, c, fmt.Sprintf("山顶日出 %d", i), "#徒步 风很大", false))
+			hidden := post(t, c, fmt.Sprintf("山顶草稿 %d", i), "#徒步 #秘密话题", false)
+			c.Do("PATCH", "/api/v1/notes/"+hidden, map[string]any{"publish": false}).Want(200)
+		}
+		caughtUp(t, e.App)
+		// Stop the indexer and rebuild from nothing, three rows at a time.
+		if err := e.App.Search.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		search.SetRebuildBatch(e.App.Search, 3)
+		var done, total int
+		if err := e.App.Search.Rebuild(ctx, func(d, n int) { done, total = d, n }); err != nil {
+			t.Fatal(err)
+		}
+		if done != total || total < 7+1+1 { // notes, the topic with notes, the user
+			t.Fatalf("progress %d of %d", done, total)
+		}
+		find := func(kind search.Kind, q string) []string {
+			r, err := e.App.Search.Search(ctx, search.Request{Text: q, Kind: kind, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, i := range r.IDs {
+				out = append(out, i.String())
+			}
+			return out
+		}
+		got := find(search.Notes, "徒步 日出") // the topic and the title
+		slices.Sort(got)
+		slices.Sort(published)
+		if !slices.Equal(got, published) {
+			t.Fatalf("徒步 日出: %v, want the published notes %v", got, published)
+		}
+		if got := find(search.Notes, "秘密话题"); len(got) != 0 {
+			t.Fatalf("an unpublished note's topic reached a published note: %v", got)
+		}
+		if got := find(search.Users, "frank"); len(got) != 1 {
+			t.Fatalf("users: %v", got)
+		}
+		if got := find(search.Topics, "徒步"); len(got) != 1 {
+			t.Fatalf("topics: %v", got)
 		}
 	})
 }

@@ -1,12 +1,15 @@
 // Package search is full-text search over notes, products, users and topics
-// (D2): Chinese segmented by gse, English stemmed, typo-tolerant, ranked by
-// relevance blended with engagement and freshness, with highlighted
-// snippets and completions as the user types.
+// (D2): Chinese segmented with gse's dictionary, English stemmed,
+// typo-tolerant, ranked by relevance blended with engagement and
+// freshness, with highlighted snippets and completions as the user types.
 //
 // Layers:
 //   - Index (index.go) is the text engine: it stores Docs and answers
 //     relevance queries with ids and scores. Bleve, embedded, under
-//     DataDir/search, is the default.
+//     DataDir/search, is the default: Bleve stores, analyses and merges the
+//     index (two shards, textfield.go packs each word's title, tags and
+//     body statistics into one posting list) and engine.go and suggest.go
+//     evaluate queries and completions on its posting lists.
 //   - Service (this file) keeps the index in step with the database through
 //     the durable outbox (internal/outbox), rebuilds it, and turns hits into
 //     results: it blends in engagement and freshness from the database's
@@ -16,12 +19,13 @@
 //
 // Another engine (Meilisearch, OpenSearch) plugs in by implementing Index
 // and passing it to NewWithIndex: Apply maps Docs to its documents (fields
-// title, tags, body with the weights in fieldBoost; suggest and pop for
-// completions) and must return only once the engine has acknowledged the
-// write (Meilisearch: wait for the task; OpenSearch: refresh=wait_for), so
-// the outbox contract holds; Search returns the engine's relevance order
-// and scores (any scale: the Service normalises them); Suggest is a prefix
-// query on the suggest strings sorted by pop. Chinese segmentation then
+// title, tags, body weighted boostTitle, boostTags, boostBody; suggest and
+// pop for completions) and must return only once the engine has
+// acknowledged the write (Meilisearch: wait for the task; OpenSearch:
+// refresh=wait_for), so the outbox contract holds; Search returns the
+// engine's relevance order and scores (any scale: the Service normalises
+// them); Suggest is a prefix query on the suggest strings sorted by pop.
+// Chinese segmentation then
 // comes from the engine (e.g. an IK or jieba plugin); Analyze still drives
 // the highlights here, so they may differ slightly from the engine's
 // tokens. Ranking, hydration, highlighting and the outbox stay here.
@@ -37,6 +41,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +62,8 @@ type Service struct {
 	run     sync.Mutex // one indexer pass at a time (background loop, CatchUp, Rebuild)
 	stop    context.CancelFunc
 	stopped chan struct{}
+
+	rebuildBatch int // rows per rebuild batch; RebuildBatch when 0 (tests set it)
 }
 
 // New is the embedded Bleve index under dir, opened on first use.
@@ -85,8 +92,9 @@ func (s *Service) index() (Index, error) {
 	return s.idx, nil
 }
 
-// builtMarker exists once a full rebuild has completed: an index without it
-// (new, or a rebuild that was interrupted) is rebuilt at start.
+// builtMarker exists once a full rebuild has completed and names the
+// layout it was built in: an index without it (new, a rebuild that was
+// interrupted, or an older layout) is rebuilt at start.
 func (s *Service) builtMarker() string { return s.dir + ".built" }
 
 // NeedsRebuild reports whether the embedded index is missing or incomplete.
@@ -94,8 +102,12 @@ func (s *Service) NeedsRebuild() bool {
 	if s.dir == "" {
 		return false
 	}
-	_, err := os.Stat(s.builtMarker())
-	return err != nil
+	b, err := os.ReadFile(s.builtMarker())
+	if err != nil {
+		return true
+	}
+	v, _, _ := strings.Cut(string(b), "\n")
+	return v != layoutVersion
 }
 
 // Start opens the index and runs the indexer in the background until
@@ -171,9 +183,8 @@ func (s *Service) Close() error {
 	return err
 }
 
-// BatchSize is how many outbox rows go into one index batch; a rebuild
-// uses RebuildBatch rows: every batch waits for its segment to be persisted
-// (fsync), so bigger batches index faster.
+// BatchSize is how many outbox rows go into one index batch (each waits
+// until it is persisted); a rebuild uses RebuildBatch rows per batch.
 const (
 	BatchSize    = 500
 	RebuildBatch = 5000
@@ -237,6 +248,11 @@ func (s *Service) apply(ctx context.Context, idx Index, evs []outbox.Event) erro
 // id order, RebuildBatch rows per batch. progress (may be nil) is told how many
 // rows are done out of the total. The outbox keeps filling meanwhile and is
 // applied afterwards, so changes made during the rebuild are not lost.
+//
+// The next batch is read from the database while the current one is
+// indexed, and with the embedded index up to rebuildInFlight batches wait
+// to be persisted at once (a rebuild needs durability only at the end, when
+// the marker is written, not per batch).
 func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) error {
 	idx, err := s.index()
 	if err != nil {
@@ -249,21 +265,37 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) e
 			return err
 		}
 	}
+	// Each table is read in pages of RebuildBatch rows in id order: page
+	// returns the documents after the id after, the number of rows read
+	// and the last id (none when the table is done).
+	type page func(ctx context.Context, after id.ID) (docs []Doc, gone []Ref, rows int, last id.ID, err error)
+	byIDs := func(q string, load func(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error)) page {
+		return func(ctx context.Context, after id.ID) ([]Doc, []Ref, int, id.ID, error) {
+			ids, err := s.ids(ctx, q, after)
+			if err != nil || len(ids) == 0 {
+				return nil, nil, 0, 0, err
+			}
+			docs, gone, err := load(ctx, ids)
+			return docs, gone, len(ids), ids[len(ids)-1], err
+		}
+	}
 	tables := []struct {
-		count, ids string
-		load       func(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error)
+		count string
+		page  page
 	}{
 		{"SELECT COUNT(*) FROM notes WHERE status = 'published'",
-			"SELECT id FROM notes WHERE status = 'published' AND id > ? ORDER BY id LIMIT ?",
-			func(ctx context.Context, ids []id.ID) ([]Doc, []Ref, error) {
-				d, g, _, err := s.noteDocs(ctx, ids)
-				return d, g, err
+			func(ctx context.Context, after id.ID) ([]Doc, []Ref, int, id.ID, error) {
+				docs, err := s.notesAfter(ctx, after, s.batchRows())
+				if err != nil || len(docs) == 0 {
+					return nil, nil, 0, 0, err
+				}
+				return docs, nil, len(docs), docs[len(docs)-1].ID, nil
 			}},
 		{"SELECT COUNT(*) FROM topics WHERE note_count > 0",
-			"SELECT id FROM topics WHERE note_count > 0 AND id > ? ORDER BY id LIMIT ?", s.topicDocs},
-		{"SELECT COUNT(*) FROM users", "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", s.userDocs},
+			byIDs("SELECT id FROM topics WHERE note_count > 0 AND id > ? ORDER BY id LIMIT ?", s.topicDocs)},
+		{"SELECT COUNT(*) FROM users", byIDs("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", s.userDocs)},
 		{"SELECT COUNT(*) FROM products WHERE listed = 1",
-			"SELECT id FROM products WHERE listed = 1 AND id > ? ORDER BY id LIMIT ?", s.productDocs},
+			byIDs("SELECT id FROM products WHERE listed = 1 AND id > ? ORDER BY id LIMIT ?", s.productDocs)},
 	}
 	total, done := 0, 0
 	for _, t := range tables {
@@ -276,40 +308,94 @@ func (s *Service) Rebuild(ctx context.Context, progress func(done, total int)) e
 	if progress != nil {
 		progress(0, total)
 	}
-	for _, t := range tables {
-		var after id.ID
-		for {
-			ids, err := s.ids(ctx, t.ids, after)
-			if err != nil {
+
+	type chunk struct {
+		rows int
+		docs []Doc
+		gone []Ref
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan chunk, 1)
+	loadErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		loadErr <- func() error {
+			for _, t := range tables {
+				var after id.ID
+				for {
+					docs, gone, n, last, err := t.page(ctx, after)
+					if err != nil {
+						return err
+					}
+					if n == 0 {
+						break
+					}
+					select {
+					case chunks <- chunk{n, docs, gone}:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+					after = last
+				}
+			}
+			return nil
+		}()
+	}()
+
+	apply := func(docs []Doc, gone []Ref) (func(context.Context) error, error) {
+		if b, ok := idx.(*Bleve); ok {
+			return b.applyAsync(ctx, docs, gone)
+		}
+		return func(context.Context) error { return nil }, idx.Apply(ctx, docs, gone)
+	}
+	var inFlight []func(context.Context) error
+	for c := range chunks {
+		wait, err := apply(c.docs, c.gone)
+		if err != nil {
+			return err
+		}
+		inFlight = append(inFlight, wait)
+		if len(inFlight) > rebuildInFlight {
+			if err := inFlight[0](ctx); err != nil {
 				return err
 			}
-			if len(ids) == 0 {
-				break
-			}
-			docs, gone, err := t.load(ctx, ids)
-			if err != nil {
-				return err
-			}
-			if err := idx.Apply(ctx, docs, gone); err != nil {
-				return err
-			}
-			after = ids[len(ids)-1]
-			done += len(ids)
-			if progress != nil {
-				progress(min(done, total), total)
-			}
+			inFlight = inFlight[1:]
+		}
+		done += c.rows
+		if progress != nil {
+			progress(min(done, total), total)
+		}
+	}
+	if err := <-loadErr; err != nil {
+		return err
+	}
+	for _, wait := range inFlight {
+		if err := wait(ctx); err != nil {
+			return err
 		}
 	}
 	if s.dir != "" {
-		if err := os.WriteFile(s.builtMarker(), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(s.builtMarker(), []byte(layoutVersion+"\n"+time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
 			return fmt.Errorf("mark search index built: %w", err)
 		}
 	}
 	return nil
 }
 
+// rebuildInFlight bounds the batches a rebuild has indexed but not yet
+// persisted (memory: each is an in-memory segment until then).
+const rebuildInFlight = 4
+
+func (s *Service) batchRows() int {
+	if s.rebuildBatch > 0 {
+		return s.rebuildBatch
+	}
+	return RebuildBatch
+}
+
 func (s *Service) ids(ctx context.Context, q string, after id.ID) ([]id.ID, error) {
-	return db.IDs(s.db.Reader(ctx).Query(ctx, q, after, RebuildBatch))
+	return db.IDs(s.db.Reader(ctx).Query(ctx, q, after, s.batchRows()))
 }
 
 // Reset deletes the embedded index so the next open starts empty (the
