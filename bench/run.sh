@@ -61,4 +61,4 @@ run "discover feed API" discover.lua /
 run "discover feed (c=4)" discover.lua / 4
 run "baseline (again)" "" /bench/baseline
 echo
-echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$PID/status)"
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$PID/status); at the end: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$PID/status)"
