@@ -18,29 +18,13 @@ func TestNoteEditsVisibleThroughCache(t *testing.T) {
 		id := alice.Do("POST", "/api/v1/notes", map[string]any{"title": "v0", "body": "#first hi @carol",
 			"media_ids": imgs[:1]}).Want(201).Str("id")
 		for round := 1; round <= 5; round++ {
-			var wg sync.WaitGroup
-			stop := make(chan struct{})
-			for range 4 { // readers keep filling the cache during the edit
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-							bob.Do("GET", "/api/v1/notes/"+id, nil)
-						}
-					}
-				}()
-			}
+			stop := keepReading(bob, "/api/v1/notes/"+id, 4) // readers keep filling the cache during the edit
 			topic := fmt.Sprintf("t%d", round)
 			media := imgs[round%2 : round%2+1]
 			alice.Do("PATCH", "/api/v1/notes/"+id, map[string]any{"body": "#" + topic + " no mention",
 				"media_ids": media}).Want(200)
 			r := bob.Do("GET", "/api/v1/notes/"+id, nil).Want(200)
-			close(stop)
-			wg.Wait()
+			stop()
 			if r.Str("topics.0") != topic || r.Str("media.0.id") != media[0] || len(r.Get("mentions").([]any)) != 0 {
 				t.Fatalf("round %d: read after the edit shows %s", round, r.Body)
 			}
@@ -79,22 +63,7 @@ func TestCountersExactThroughCache(t *testing.T) {
 			{"like_count", "DELETE", "/like", nil, 200, users[:4], 6},
 		}
 		for _, ph := range phases {
-			var wg sync.WaitGroup
-			stop := make(chan struct{})
-			for range 3 { // readers keep refilling the cache
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-							alice.Do("GET", "/api/v1/notes/"+id, nil)
-						}
-					}
-				}()
-			}
+			stop := keepReading(alice, "/api/v1/notes/"+id, 3) // readers keep refilling the cache
 			var writers sync.WaitGroup
 			for _, c := range ph.who {
 				writers.Add(1)
@@ -105,8 +74,7 @@ func TestCountersExactThroughCache(t *testing.T) {
 			}
 			writers.Wait()
 			r := alice.Do("GET", "/api/v1/notes/"+id, nil).Want(200)
-			close(stop)
-			wg.Wait()
+			stop()
 			if got := r.Num(ph.field); got != ph.want {
 				t.Fatalf("after %s %s: %s = %v, want %v", ph.method, ph.path, ph.field, got, ph.want)
 			}
@@ -136,4 +104,26 @@ func TestAuthorChangesVisibleThroughCache(t *testing.T) {
 			t.Fatalf("like not visible on the author: %s", r.Body)
 		}
 	})
+}
+
+// keepReading has n goroutines GET path as c until the returned stop is
+// called (stop waits for them).
+func keepReading(c *apitest.Client, path string, n int) (stop func()) {
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+					c.Do("GET", path, nil)
+				}
+			}
+		}()
+	}
+	return func() { close(done); wg.Wait() }
 }
