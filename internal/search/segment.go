@@ -266,28 +266,37 @@ var (
 	zh       *zhDict
 )
 
-// zhWords loads the dictionary once per process: the words of gse's IDF
-// table with idf <= MaxIDF plus domainWords. The IDF table is "word idf"
-// per line; idf = ln(N/df), so df, the frequency the segmentation wants,
-// is proportional to e^-idf.
+// dictWords yields the dictionary's words with their frequencies: the Han
+// words of gse's IDF table with idf <= MaxIDF, then domainWords. The IDF
+// table is "word idf" per line; idf = ln(N/df), so df, the frequency the
+// segmentation wants, is proportional to e^-idf.
+func dictWords(yield func(word string, freq int) bool) {
+	for line := range strings.Lines(gse.ZhIdf) {
+		word, v, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		idf, err := strconv.ParseFloat(v, 64)
+		if err != nil || idf > MaxIDF || !hanOnly(word) {
+			continue
+		}
+		if !yield(word, max(1, int(math.Exp(14-idf)))) {
+			return
+		}
+	}
+	for _, w := range domainWords {
+		if hanOnly(w) && !yield(w, 300) {
+			return
+		}
+	}
+}
+
+// zhWords loads the dictionary once per process.
 func zhWords() *zhDict {
 	dictOnce.Do(func() {
 		b := &dictBuilder{freq: map[string]float64{}}
-		for line := range strings.Lines(gse.ZhIdf) {
-			word, v, ok := strings.Cut(strings.TrimSpace(line), " ")
-			if !ok {
-				continue
-			}
-			idf, err := strconv.ParseFloat(v, 64)
-			if err != nil || idf > MaxIDF || !hanOnly(word) {
-				continue
-			}
-			b.add(word, float64(max(1, int(math.Exp(14-idf)))))
-		}
-		for _, w := range domainWords {
-			if hanOnly(w) {
-				b.add(w, 300)
-			}
+		for word, freq := range dictWords {
+			b.add(word, float64(freq))
 		}
 		zh = b.build()
 	})

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -15,21 +14,8 @@ import (
 // analyzer did before it had its own segmentation.
 func gseSegmenter(t testing.TB) *gse.Segmenter {
 	var b strings.Builder
-	for line := range strings.Lines(gse.ZhIdf) {
-		word, v, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if !ok {
-			continue
-		}
-		idf, err := strconv.ParseFloat(v, 64)
-		if err != nil || idf > MaxIDF || !hanOnly(word) {
-			continue
-		}
-		b.WriteString(word + " " + strconv.Itoa(max(1, int(math.Exp(14-idf)))) + "\n")
-	}
-	for _, w := range domainWords {
-		if hanOnly(w) {
-			b.WriteString(w + " 300\n")
-		}
+	for word, freq := range dictWords {
+		b.WriteString(word + " " + strconv.Itoa(freq) + "\n")
 	}
 	s := &gse.Segmenter{NotLoadHMM: true}
 	if err := s.LoadDictStr(b.String()); err != nil {
