@@ -2,22 +2,16 @@ package main
 
 import (
 	"context"
-	"flag"
 	"log/slog"
 	"time"
 
-	"github.com/redmark/redmark/internal/app"
 )
 
 // rebuildFeedsCmd recomputes every following timeline from follows and
 // notes (repair after a restore or bulk import). The server may keep
 // running: each batch of readers is replaced in its own transaction.
 func rebuildFeedsCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("rebuild-feeds", flag.ExitOnError)
-	var cfg app.Config
-	commonFlags(fs, &cfg)
-	fs.Parse(args)
-	a, err := app.Open(ctx, cfg)
+	a, err := openApp(ctx, "rebuild-feeds", args)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,15 @@ func commonFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.DatabaseURL, "db", env("REDMARK_DATABASE_URL", ""), "PostgreSQL DSN (postgres://…); SQLite in the data directory when empty")
 }
 
+// openApp opens the app for a subcommand that takes only the common flags.
+func openApp(ctx context.Context, name string, args []string) (*app.App, error) {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	var cfg app.Config
+	commonFlags(fs, &cfg)
+	fs.Parse(args)
+	return app.Open(ctx, cfg)
+}
+
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	cfg := app.Config{Limits: app.DefaultLimits}
@@ -159,11 +168,7 @@ func serve(ctx context.Context, args []string) error {
 }
 
 func migrate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ExitOnError)
-	var cfg app.Config
-	commonFlags(fs, &cfg)
-	fs.Parse(args)
-	a, err := app.Open(ctx, cfg) // Open migrates
+	a, err := openApp(ctx, "migrate", args) // Open migrates
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/recommend"
 )
 
@@ -84,11 +83,7 @@ func recsEval(args []string) error {
 }
 
 func recsExport(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("recs export", flag.ExitOnError)
-	var cfg app.Config
-	commonFlags(fs, &cfg)
-	fs.Parse(args)
-	a, err := app.Open(ctx, cfg)
+	a, err := openApp(ctx, "recs export", args)
 	if err != nil {
 		return err
 	}
@@ -107,11 +102,7 @@ func recsExport(ctx context.Context, args []string) error {
 }
 
 func recsTrain(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("recs train", flag.ExitOnError)
-	var cfg app.Config
-	commonFlags(fs, &cfg)
-	fs.Parse(args)
-	a, err := app.Open(ctx, cfg)
+	a, err := openApp(ctx, "recs train", args)
 	if err != nil {
 		return err
 	}
