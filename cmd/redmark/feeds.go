@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
 )
 
 // rebuildFeedsCmd recomputes every following timeline from follows and
