@@ -116,7 +116,8 @@ type Service struct {
 	hot       []HotEntry
 	topics    []TopicTrend
 	overrides map[key]override
-	refresh   sync.Mutex // one computation at a time
+	refresh   sync.Mutex // one computation at a time; guards uses
+	uses      useCache
 }
 
 // New builds the service; nothing is computed until first use or Run.
@@ -174,10 +175,9 @@ func (s *Service) ensure(ctx context.Context) error {
 
 func (s *Service) computeHot(ctx context.Context, now time.Time) ([]HotEntry, error) {
 	since := now.Add(-HotWindow)
-	// notes_published (status, id) serves this: ids are time-ordered, so
-	// the window is an id range and the scan touches recent notes only.
+	// notes_published_at (status, published_at) makes the window a range.
 	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, like_count, collect_count, comment_count, share_count, published_at
-		FROM notes WHERE status = 'published' AND id >= ? AND published_at >= ?`, id.At(since), since.UnixMilli())
+		FROM notes WHERE status = 'published' AND published_at >= ?`, since.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
@@ -206,63 +206,6 @@ func (s *Service) computeHot(ctx context.Context, now time.Time) ([]HotEntry, er
 	})
 	// Keep spares for entries operators hide.
 	return out[:min(len(out), 2*HotSize)], nil
-}
-
-func (s *Service) computeTrending(ctx context.Context, now time.Time) ([]TopicTrend, error) {
-	since := now.Add(-time.Duration(TrendBaselineDays+1) * 24 * time.Hour)
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT nt.topic_id, t.name, n.author_id, n.published_at
-		FROM notes n JOIN note_topics nt ON nt.note_id = n.id JOIN topics t ON t.id = nt.topic_id
-		WHERE n.status = 'published' AND n.id >= ? AND n.published_at >= ?`, id.At(since), since.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	names := map[id.ID]string{}
-	authors := map[id.ID][]map[id.ID]bool{} // topic → day → distinct authors
-	for rows.Next() {
-		var tid, author id.ID
-		var name string
-		var published int64
-		if err := rows.Scan(&tid, &name, &author, &published); err != nil {
-			return nil, err
-		}
-		day := int(now.Sub(time.UnixMilli(published)) / (24 * time.Hour))
-		if day < 0 || day > TrendBaselineDays {
-			continue
-		}
-		days := authors[tid]
-		if days == nil {
-			days = make([]map[id.ID]bool, TrendBaselineDays+1)
-			authors[tid] = days
-			names[tid] = name
-		}
-		if days[day] == nil {
-			days[day] = map[id.ID]bool{}
-		}
-		days[day][author] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var out []TopicTrend
-	for tid, days := range authors {
-		observed := len(days[0])
-		past := 0
-		for _, d := range days[1:] {
-			past += len(d)
-		}
-		expected := float64(past) / TrendBaselineDays
-		if sc := TrendScore(observed, expected); sc > 0 {
-			out = append(out, TopicTrend{ID: tid, Name: names[tid], UsesToday: observed, Expected: expected, Score: sc})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out[:min(len(out), 2*TrendingSize)], nil
 }
 
 func (s *Service) loadOverrides(ctx context.Context) (map[key]override, error) {
