@@ -40,7 +40,6 @@ import (
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
-	"github.com/redmark/redmark/internal/search"
 )
 
 // Constants of the formulas (see the package doc).
@@ -116,8 +115,11 @@ type Service struct {
 	hot       []HotEntry
 	topics    []TopicTrend
 	overrides map[key]override
-	refresh   sync.Mutex // one computation at a time; guards uses
-	uses      useCache
+	refresh   sync.Mutex // one computation at a time; guards the caches below
+
+	uses       hourCache[hourUses] // trending topics (uses.go)
+	topicNames map[id.ID]string
+	hotHours   hourCache[[]hotNote] // hot list (hot.go)
 }
 
 // New builds the service; nothing is computed until first use or Run.
@@ -171,41 +173,6 @@ func (s *Service) ensure(ctx context.Context) error {
 		return nil
 	}
 	return s.Refresh(ctx, time.Now())
-}
-
-func (s *Service) computeHot(ctx context.Context, now time.Time) ([]HotEntry, error) {
-	since := now.Add(-HotWindow)
-	// notes_published_at (status, published_at) makes the window a range.
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, like_count, collect_count, comment_count, share_count, published_at
-		FROM notes WHERE status = 'published' AND published_at >= ?`, since.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []HotEntry
-	for rows.Next() {
-		var n id.ID
-		var likes, collects, comments, shares, published int64
-		if err := rows.Scan(&n, &likes, &collects, &comments, &shares, &published); err != nil {
-			return nil, err
-		}
-		e := search.Engagement(likes, collects, comments, shares)
-		if e <= 0 {
-			continue
-		}
-		out = append(out, HotEntry{NoteID: n, Score: HotScore(e, now.Sub(time.UnixMilli(published)))})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
-		}
-		return out[i].NoteID > out[j].NoteID
-	})
-	// Keep spares for entries operators hide.
-	return out[:min(len(out), 2*HotSize)], nil
 }
 
 func (s *Service) loadOverrides(ctx context.Context) (map[key]override, error) {

@@ -11,25 +11,13 @@ import (
 // Trending topics count distinct authors per 24-hour bucket over the last
 // TrendBaselineDays+1 days. Buckets are whole UTC hours: "today" is the
 // current hour and the 23 before it, past day k the 24 hours before day
-// k−1. A finished hour never changes except when one of its notes is
-// deleted or hidden, so each finished hour is read from the database once
-// and kept (topic → distinct authors); a refresh reads only the current
-// hour and re-reads one kept hour in rotation, so a deleted or hidden note
-// stops counting within 24·(TrendBaselineDays+1) refreshes (96 minutes at
-// the 30 s job interval) while a refresh costs two hours of notes, not
-// eight days.
-
-const hourMs = int64(time.Hour / time.Millisecond)
+// k−1. A finished hour's use (topic → distinct authors) is kept in an
+// hourCache: a refresh reads the current hour and re-reads one kept hour,
+// so a deleted or hidden note stops counting within 24·(TrendBaselineDays+1)
+// refreshes (96 minutes at the 30 s job interval).
 
 // hourUses is one hour's topic use: topic → its distinct authors.
 type hourUses map[id.ID][]id.ID
-
-// useCache holds the finished hours; Service.refresh guards it.
-type useCache struct {
-	hours  map[int64]hourUses // by hour number (Unix ms / 1 h)
-	names  map[id.ID]string
-	verify int64 // the next kept hour to re-read
-}
 
 // loadUses reads the topic use of the hours [from, to), up to the
 // millisecond until (a clock set back does not see notes after it).
@@ -58,7 +46,7 @@ func (s *Service) loadUses(ctx context.Context, from, to, until int64) (map[int6
 			return nil, err
 		}
 		u.hour = published / hourMs
-		s.uses.names[u.topic] = name
+		s.topicNames[u.topic] = name
 		if !seen[u] {
 			seen[u] = true
 			out[u.hour][u.topic] = append(out[u.hour][u.topic], u.author)
@@ -67,62 +55,13 @@ func (s *Service) loadUses(ctx context.Context, from, to, until int64) (map[int6
 	return out, rows.Err()
 }
 
-// hourlyUses brings the cache up to now and returns the use of every hour
-// of the window, the current (unfinished) one included.
-func (s *Service) hourlyUses(ctx context.Context, now time.Time) (map[int64]hourUses, int64, error) {
-	c := &s.uses
-	if c.hours == nil {
-		c.hours, c.names = map[int64]hourUses{}, map[id.ID]string{}
-	}
-	cur := now.UnixMilli() / hourMs
-	first := cur - 24*(TrendBaselineDays+1) + 1
-	for h := range c.hours {
-		if h < first || h >= cur { // out of the window, or not finished as of now (a clock set back)
-			delete(c.hours, h)
-		}
-	}
-	// Hours not kept yet: everything at the first refresh, then the hour
-	// that just finished. They are contiguous up to cur.
-	missing := first
-	for missing < cur && c.hours[missing] != nil {
-		missing++
-	}
-	for h := missing; h < cur; h++ {
-		if c.hours[h] == nil {
-			continue
-		}
-		missing = first // a gap before kept hours (the clock moved): read the whole window
-		break
-	}
-	if c.verify < first || c.verify >= missing {
-		c.verify = first
-	}
-	reads := [][2]int64{{missing, cur + 1}}
-	if c.verify < missing {
-		reads = append(reads, [2]int64{c.verify, c.verify + 1})
-		c.verify++
-	}
-	all := make(map[int64]hourUses, cur-first+1)
-	for h, u := range c.hours {
-		all[h] = u
-	}
-	for _, r := range reads {
-		got, err := s.loadUses(ctx, r[0], r[1], now.UnixMilli())
-		if err != nil {
-			return nil, 0, err
-		}
-		for h, u := range got {
-			all[h] = u
-			if h < cur {
-				c.hours[h] = u
-			}
-		}
-	}
-	return all, cur, nil
-}
-
 func (s *Service) computeTrending(ctx context.Context, now time.Time) ([]TopicTrend, error) {
-	hours, cur, err := s.hourlyUses(ctx, now)
+	if s.topicNames == nil {
+		s.topicNames = map[id.ID]string{}
+	}
+	hours, cur, err := s.uses.update(now, 24*(TrendBaselineDays+1), 1, 1, func(from, to int64) (map[int64]hourUses, error) {
+		return s.loadUses(ctx, from, to, now.UnixMilli())
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +96,7 @@ func (s *Service) computeTrending(ctx context.Context, now time.Time) ([]TopicTr
 		}
 		expected := float64(past) / TrendBaselineDays
 		if sc := TrendScore(c[0], expected); sc > 0 {
-			out = append(out, TopicTrend{ID: tid, Name: s.uses.names[tid], UsesToday: c[0], Expected: expected, Score: sc})
+			out = append(out, TopicTrend{ID: tid, Name: s.topicNames[tid], UsesToday: c[0], Expected: expected, Score: sc})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
