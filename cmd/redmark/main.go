@@ -28,6 +28,8 @@ Usage:
   redmark reindex [--data DIR] [--db DSN]   (rebuild the search index; stop the server first)
   redmark rebuild-feeds [--data DIR] [--db DSN]   (recompute every following timeline)
   redmark bench search [--data DIR] [--db DSN] [--queries N]   (index throughput, query latency)
+  redmark admin create-operator --username NAME [--promote] [--data DIR] [--db DSN]
+                                  (first operator of a fresh install; password on stdin)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
 REDMARK_DATABASE_URL, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
@@ -58,6 +60,8 @@ func main() {
 		err = reindexCmd(ctx, os.Args[2:])
 	case "bench":
 		err = benchCmd(ctx, os.Args[2:])
+	case "admin":
+		err = adminCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

@@ -123,6 +123,10 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 // SignUp creates an account and a first session. It returns 409 when the
 // username is taken.
 func (s *Service) SignUp(ctx context.Context, username, password, displayName, userAgent string) (User, string, error) {
+	return s.signUp(ctx, username, password, displayName, RoleUser, userAgent)
+}
+
+func (s *Service) signUp(ctx context.Context, username, password, displayName, role, userAgent string) (User, string, error) {
 	name, err := NormalizeUsername(username)
 	if err != nil {
 		return User{}, "", err
@@ -138,7 +142,7 @@ func (s *Service) SignUp(ctx context.Context, username, password, displayName, u
 		return User{}, "", err
 	}
 	hash := HashPassword(password)
-	return s.create(ctx, name, display, hash, RoleUser, userAgent)
+	return s.create(ctx, name, display, hash, role, userAgent)
 }
 
 // CreateWithHash inserts an account whose password hash is already known

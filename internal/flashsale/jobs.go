@@ -62,6 +62,7 @@ func (s *Service) RunOnce(ctx context.Context) error {
 // refresh corrects the sold-out flags of the sales this process has
 // loaded: units may have come back (expiry, cancellation) through another
 // process, or the flag was set by a purchase that wanted more than was left.
+// It also closes sales an operator ended early through another process.
 func (s *Service) refresh(ctx context.Context) error {
 	now := s.now()
 	var err error
@@ -70,11 +71,14 @@ func (s *Service) refresh(ctx context.Context) error {
 		if now.Before(st.sale.StartsAt.Add(-time.Minute)) || !now.Before(st.sale.EndsAt) {
 			return true
 		}
-		var left int64
-		if err = s.db.Reader(ctx).QueryRow(ctx, "SELECT remaining FROM flash_sales WHERE id = ?", k.(id.ID)).Scan(&left); err != nil {
+		var left, ends int64
+		if err = s.db.Reader(ctx).QueryRow(ctx, "SELECT remaining, ends_at FROM flash_sales WHERE id = ?", k.(id.ID)).Scan(&left, &ends); err != nil {
 			return false
 		}
 		st.soldOut.Store(left == 0)
+		if ends < st.sale.EndsAt.UnixMilli() {
+			st.closed.Store(true) // ended early, maybe by another process
+		}
 		return true
 	})
 	return err

@@ -115,6 +115,8 @@ func (s *Service) decide(ctx context.Context, st *state, user id.ID, key string,
 	}
 	now := s.now()
 	switch {
+	case st.closed.Load():
+		return Receipt{}, errEnded
 	case now.Before(st.sale.StartsAt):
 		return Receipt{}, errNotStarted
 	case !now.Before(st.sale.EndsAt):

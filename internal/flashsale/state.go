@@ -17,6 +17,7 @@ type state struct {
 	sale    Sale      // fixed fields of the sale (its remaining is not kept here)
 	item    shop.Item // the SKU as the order line shows it, at the list price
 	soldOut atomic.Bool
+	closed  atomic.Bool // an operator ended the sale early (End; refresh for other processes)
 
 	mu      sync.Mutex
 	bought  map[id.ID]int64 // units per shopper; a present key means the shopper has a flash_orders row

@@ -339,3 +339,32 @@ func (s *Service) TopicRef(ctx context.Context, name string) (id.ID, error) {
 	}
 	return tid, err
 }
+
+// Hidden is an entry an operator hid, for the console to undo.
+type Hidden struct {
+	Kind string
+	Ref  id.ID
+	Name string // the topic's name; empty for notes
+}
+
+// Hidden lists the hidden notes and topics, latest first (operators only).
+func (s *Service) Hidden(ctx context.Context, actor accounts.User) ([]Hidden, error) {
+	if actor.Role != accounts.RoleOperator {
+		return nil, apperr.Forbidden("only operators can see hidden hot-list entries")
+	}
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT o.kind, o.ref, COALESCE(t.name, '') FROM trend_overrides o
+		LEFT JOIN topics t ON o.kind = ? AND t.id = o.ref WHERE o.action = ? ORDER BY o.created_at DESC, o.ref LIMIT 200`, KindTopic, Hide)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Hidden{}
+	for rows.Next() {
+		var h Hidden
+		if err := rows.Scan(&h.Kind, &h.Ref, &h.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
