@@ -20,6 +20,7 @@ import (
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/flashsale"
+	"github.com/redmark/redmark/internal/growth"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/notes"
@@ -47,6 +48,7 @@ type Config struct {
 	RedisURL    string // redis://… to run flash-sale stock and limits in Redis (flash.go)
 	Limits      LimitConfig
 	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
+	Growth      growth.Config  // levels, rewards and invites (growth.go)
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -98,6 +100,8 @@ type App struct {
 	// ProductNotes links notes and products (E4): cards, creators' notes, reviews.
 	ProductNotes *productnotes.Service
 	jobs         commerceJobs
+	// Growth is levels, check-in, rewards, tips and invites, growth.go.
+	Growth *growth.Service
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -161,6 +165,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 		},
 	}
 	a.initCommerce()
+	a.initGrowth()
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}

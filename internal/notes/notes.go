@@ -33,6 +33,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/cache"
 	"github.com/redmark/redmark/internal/db"
@@ -127,6 +128,8 @@ type Service struct {
 	notify   *notify.Service
 	feed     *feed.Service
 	media    *media.Service
+	// Activity hears of publishes and shares (growth tasks), in their transaction.
+	Activity activity.Hook
 
 	// cache holds whole notes, counters included (see Forget).
 	cache *cache.Cache[id.ID, Note]
@@ -339,6 +342,9 @@ func (s *Service) published(ctx context.Context, authorID, noteID id.ID, delta i
 		return err
 	}
 	if delta > 0 {
+		if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Publish, User: authorID, Ref: noteID}); err != nil {
+			return err
+		}
 		return s.feed.NotePublished(ctx, authorID, noteID)
 	}
 	return s.feed.NoteRemoved(ctx, noteID)
@@ -581,9 +587,11 @@ func (s *Service) Share(ctx context.Context, noteID, userID id.ID, channel strin
 		if userID != 0 {
 			user = userID
 		}
-		_, err = w.Exec(ctx, "INSERT INTO shares (id, note_id, user_id, channel, created_at) VALUES (?, ?, ?, ?, ?)",
-			id.New(), noteID, user, channel, db.Now())
-		return err
+		if _, err = w.Exec(ctx, "INSERT INTO shares (id, note_id, user_id, channel, created_at) VALUES (?, ?, ?, ?, ?)",
+			id.New(), noteID, user, channel, db.Now()); err != nil || userID == 0 {
+			return err
+		}
+		return s.Activity.Record(ctx, activity.Event{Kind: activity.Share, User: userID, Ref: noteID})
 	})
 	return count, err
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
@@ -80,6 +81,9 @@ type Service struct {
 	now    func() time.Time
 	// sources give back what orders of a tagged source hold (priced.go).
 	sources map[string]Releaser
+	// Activity hears of payments and approved refunds (growth rewards and
+	// their clawback), in their transaction.
+	Activity activity.Hook
 }
 
 func New(d *db.DB, sh *shop.Service, pr *promotions.Service, pt *points.Service, pay *payments.Service, cfg Config) *Service {
@@ -356,9 +360,20 @@ func (s *Service) List(ctx context.Context, viewer accounts.User, storeID, befor
 
 // event appends a state change or tracking event.
 func (s *Service) event(ctx context.Context, oid id.ID, kind, desc, location string) error {
-	_, err := s.db.Writer(ctx).Exec(ctx, "INSERT INTO order_events (id, order_id, kind, description, location, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		id.New(), oid, kind, desc, location, db.Now())
-	return err
+	w := s.db.Writer(ctx)
+	if _, err := w.Exec(ctx, "INSERT INTO order_events (id, order_id, kind, description, location, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		id.New(), oid, kind, desc, location, db.Now()); err != nil {
+		return err
+	}
+	act := map[string]string{Paid: activity.OrderPaid, "refund_approved": activity.OrderRefunded}[kind]
+	if act == "" || s.Activity == nil {
+		return nil
+	}
+	e := activity.Event{Kind: act, Ref: oid}
+	if err := w.QueryRow(ctx, "SELECT user_id, paid_amount FROM orders WHERE id = ?", oid).Scan(&e.User, &e.Amount); err != nil {
+		return err
+	}
+	return s.Activity.Record(ctx, e)
 }
 
 // transition moves an order from one of the given statuses to next, setting

@@ -24,6 +24,17 @@ const (
 	ReturnCancel = "return_cancel" // ref: order, cancelled before shipping
 	ReturnRefund = "return_refund" // ref: after-sales request
 	Grant        = "grant"         // check-in, sharing, live watch time, operator grants
+	// Growth rewards (internal/growth); ref makes each exactly-once.
+	CheckIn       = "checkin"        // ref: local day number
+	Streak        = "streak"         // ref: local day number a 7-day streak completed
+	ShareReward   = "share_reward"   // ref: note shared
+	FirstPurchase = "first_purchase" // ref: the buyer (once per user)
+	OrderReward   = "order_reward"   // ref: order paid
+	TaskReward    = "task_reward"    // ref: level reached
+	InviteReward  = "invite_reward"  // ref: the invitee who became active
+	Clawback      = "clawback"       // ref: refunded order whose rewards are taken back
+	TipSent       = "tip_sent"       // ref: tip
+	TipReceived   = "tip_received"   // ref: tip
 )
 
 // Rules are the configurable conversion rules.
@@ -125,6 +136,33 @@ func (s *Service) Add(ctx context.Context, uid id.ID, delta int64, kind string, 
 		return nil
 	})
 	return posted, err
+}
+
+// Clawback takes back up to want points (what an event earned) and returns
+// how many it took: never more than the balance, since the user may have
+// spent them already; posting the same (kind, ref) again takes nothing.
+func (s *Service) Clawback(ctx context.Context, uid id.ID, want int64, kind string, ref id.ID, note string) (int64, error) {
+	var took int64
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var bal int64
+		lock := ""
+		if s.db.Dialect == db.Postgres {
+			lock = " FOR UPDATE"
+		}
+		err := s.db.Writer(ctx).QueryRow(ctx, "SELECT balance FROM point_accounts WHERE user_id = ?"+lock, uid).Scan(&bal)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if n := min(want, bal); n > 0 {
+			posted, err := s.Add(ctx, uid, -n, kind, ref, note)
+			if posted {
+				took = n
+			}
+			return err
+		}
+		return nil
+	})
+	return took, err
 }
 
 // Balance returns a user's points.

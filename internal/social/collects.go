@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
@@ -101,6 +102,11 @@ func (s *Service) Collect(ctx context.Context, user, noteID, boardID id.ID) (int
 		}
 		if err := s.accounts.AddCount(ctx, author, accounts.LikedCollected, 1); err != nil {
 			return err
+		}
+		if author != user {
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Collect, User: user, Ref: noteID}); err != nil {
+				return err
+			}
 		}
 		return s.notify.Add(ctx, notify.Notification{UserID: author, Kind: notify.Collect, ActorID: user, NoteID: noteID})
 	})

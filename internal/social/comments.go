@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
@@ -146,6 +147,11 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 		}
 		if c.RootID != 0 {
 			if _, err := s.exec(ctx, "UPDATE comments SET reply_count = reply_count + 1 WHERE id = ?", c.RootID); err != nil {
+				return err
+			}
+		}
+		if noteAuthor != user.ID {
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Comment, User: user.ID, Ref: noteID}); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notify"
@@ -81,6 +82,11 @@ func (s *Service) Like(ctx context.Context, user, noteID id.ID) (int64, error) {
 		}
 		if err := s.accounts.AddCount(ctx, author, accounts.LikedCollected, 1); err != nil {
 			return err
+		}
+		if author != user {
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Liked, User: author, Ref: noteID, Actor: user}); err != nil {
+				return err
+			}
 		}
 		return s.notify.Add(ctx, notify.Notification{UserID: author, Kind: notify.Like, ActorID: user, NoteID: noteID})
 	})

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
@@ -36,6 +37,9 @@ type Service struct {
 	notify   *notify.Service
 	feed     *feed.Service
 	notes    NoteCache
+	// Activity hears of likes, collects and comments on others' notes
+	// (growth tasks), in their transaction.
+	Activity activity.Hook
 }
 
 // NoteCache is told about every change to a note's counters: the notes
@@ -180,3 +184,8 @@ func (s *Service) timeList(ctx context.Context, query string, limit int, args ..
 }
 
 func millis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// Blocked reports whether either user blocks the other.
+func (s *Service) Blocked(ctx context.Context, a, b id.ID) (bool, error) {
+	return s.blockedEither(ctx, a, b)
+}

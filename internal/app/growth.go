@@ -1,0 +1,29 @@
+package app
+
+import (
+	"context"
+
+	"github.com/redmark/redmark/internal/growth"
+	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/notes"
+)
+
+// growthNotes is what tipping needs to decide who may tip which note.
+type growthNotes struct{ a *App }
+
+func (g growthNotes) Get(ctx context.Context, viewer, noteID id.ID) (notes.Note, error) {
+	return g.a.Notes.Get(ctx, viewer, noteID)
+}
+
+func (g growthNotes) Blocked(ctx context.Context, x, y id.ID) (bool, error) {
+	return g.a.Social.Blocked(ctx, x, y)
+}
+
+// initGrowth builds levels, rewards, tips and invites (G1, E7, G3, G6) and
+// hooks them into the acts they count, inside those acts' transactions.
+func (a *App) initGrowth() {
+	a.Growth = growth.New(a.DB, a.Points, growthNotes{a}, a.Config.Growth)
+	a.Notes.Activity = a.Growth.Record
+	a.Social.Activity = a.Growth.Record
+	a.Orders.Activity = a.Growth.Record
+}
