@@ -122,6 +122,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerMessages(mux)
 	w.registerShop(mux)
 	w.registerFlash(mux)
+	w.registerPlaces(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
