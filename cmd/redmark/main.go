@@ -117,6 +117,8 @@ func serve(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.BaseURL, "base-url", env("REDMARK_BASE_URL", ""), "public URL, for share links")
 	fs.StringVar(&cfg.RedisURL, "redis", env("REDMARK_REDIS_URL", ""), "Redis URL (redis://host:6379/0) for flash-sale stock and limits; in-process when empty")
 	fs.DurationVar(&cfg.Commerce.Flash.PaymentWindow, "flash-payment-window", 0, "how long flash-sale orders wait for payment (default 5m)")
+	fs.StringVar(&cfg.Places.TileURL, "map-tiles", os.Getenv("REDMARK_MAP_TILES"), "map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (empty: no map)")
+	fs.StringVar(&cfg.Places.TileAttribution, "map-attribution", env("REDMARK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"), "map tile attribution")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("REDMARK_TRUST_PROXY"), "trust X-Forwarded-For (behind a reverse proxy)")
 	demo := fs.Bool("demo", envBool("REDMARK_DEMO"), "load a demo community when the database is empty")
 	noLimits := fs.Bool("no-rate-limits", envBool("REDMARK_NO_RATE_LIMITS"), "disable rate limits (benchmarks only)")
@@ -142,6 +144,7 @@ func serve(ctx context.Context, args []string) error {
 		a.Shutdown()
 		return err
 	}
+	a.StartPlaces()
 	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,

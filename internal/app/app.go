@@ -27,6 +27,7 @@ import (
 	"github.com/redmark/redmark/internal/notify"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
+	"github.com/redmark/redmark/internal/places"
 	"github.com/redmark/redmark/internal/points"
 	"github.com/redmark/redmark/internal/productnotes"
 	"github.com/redmark/redmark/internal/promotions"
@@ -49,6 +50,7 @@ type Config struct {
 	Limits      LimitConfig
 	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth      growth.Config  // levels, rewards and invites (growth.go)
+	Places      PlacesConfig   // destinations, map tiles, guide printing (places.go)
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -102,6 +104,10 @@ type App struct {
 	jobs         commerceJobs
 	// Growth is levels, check-in, rewards, tips and invites, growth.go.
 	Growth *growth.Service
+
+	// Places are destinations, shopping lists and guides (C8), places.go.
+	Places   *places.Service
+	placeJob commerceJobs
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -172,6 +178,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
 	a.Trends = trends.New(d)
 	a.Recs = recommend.New(d, recommend.Options{})
+	a.initPlaces()
 	return a, nil
 }
 
@@ -218,6 +225,7 @@ func loadSecret(dir string) ([]byte, error) {
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
 	a.stopCommerce()
+	a.stopPlaces()
 	a.stopDiscovery()
 	a.Recs.Close()
 	if err := a.Notes.Close(); err != nil {

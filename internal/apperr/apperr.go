@@ -57,3 +57,8 @@ func TooLarge(format string, args ...any) *Error {
 func RateLimited() *Error {
 	return newf(http.StatusTooManyRequests, "rate_limited", "too many requests, slow down and retry later")
 }
+
+// Unavailable is a feature this server cannot offer right now (503).
+func Unavailable(format string, args ...any) *Error {
+	return newf(http.StatusServiceUnavailable, "unavailable", format, args...)
+}

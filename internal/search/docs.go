@@ -27,8 +27,8 @@ func (s *Service) noteDocs(ctx context.Context, ids []id.ID) (docs []Doc, gone [
 		return nil, nil, nil, nil
 	}
 	in := "(" + db.Placeholders(len(ids)) + ")"
-	docs, topicIDs, err = s.loadNotes(ctx, "n.id IN "+in, idArgs(ids), func(live []id.ID) (string, []any) {
-		return "nt.note_id IN (" + db.Placeholders(len(live)) + ")", idArgs(live)
+	docs, topicIDs, err = s.loadNotes(ctx, "n.id IN "+in, idArgs(ids), func(col string, live []id.ID) (string, []any) {
+		return col + " IN (" + db.Placeholders(len(live)) + ")", idArgs(live)
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -40,16 +40,17 @@ func (s *Service) noteDocs(ctx context.Context, ids []id.ID) (docs []Doc, gone [
 // limit, for a rebuild. Reading a range of ids rather than a list of them
 // costs the database a quarter less.
 func (s *Service) notesAfter(ctx context.Context, after id.ID, limit int) ([]Doc, error) {
-	docs, _, err := s.loadNotes(ctx, "n.id > ? ORDER BY n.id LIMIT ?", []any{after, limit}, func(live []id.ID) (string, []any) {
-		return "nt.note_id > ? AND nt.note_id <= ?", []any{after, live[len(live)-1]}
+	docs, _, err := s.loadNotes(ctx, "n.id > ? ORDER BY n.id LIMIT ?", []any{after, limit}, func(col string, live []id.ID) (string, []any) {
+		return col + " > ? AND " + col + " <= ?", []any{after, live[len(live)-1]}
 	})
 	return docs, err
 }
 
 // loadNotes reads the published notes matching cond (on notes n) and then
-// their topics with the condition topics gives for their ids (on
-// note_topics nt; it may match other notes' topics, which are skipped).
-func (s *Service) loadNotes(ctx context.Context, cond string, args []any, topics func(live []id.ID) (string, []any)) (docs []Doc, topicIDs []id.ID, err error) {
+// their topics and destinations with the condition byNote gives for their
+// ids on a note-id column (it may match other notes' rows, which are
+// skipped).
+func (s *Service) loadNotes(ctx context.Context, cond string, args []any, byNote func(col string, live []id.ID) (string, []any)) (docs []Doc, topicIDs []id.ID, err error) {
 	r := s.db.Reader(ctx)
 	rows, err := r.Query(ctx, `SELECT n.id, n.title, n.body, n.location, n.like_count, n.collect_count, n.comment_count,
 		n.share_count, u.username, u.display_name FROM notes n JOIN users u ON u.id = n.author_id
@@ -85,18 +86,18 @@ func (s *Service) loadNotes(ctx context.Context, cond string, args []any, topics
 	for i, d := range docs {
 		live[i] = d.ID
 	}
-	tcond, targs := topics(live)
+	tcond, targs := byNote("nt.note_id", live)
 	rows, err = r.Query(ctx, `SELECT nt.note_id, t.id, t.name FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
 		WHERE `+tcond, targs...)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
 	seen := map[id.ID]bool{}
 	for rows.Next() {
 		var nid, tid id.ID
 		var name string
 		if err := rows.Scan(&nid, &tid, &name); err != nil {
+			rows.Close()
 			return nil, nil, err
 		}
 		i, ok := byID[nid]
@@ -108,6 +109,29 @@ func (s *Service) loadNotes(ctx context.Context, cond string, args []any, topics
 		if !seen[tid] {
 			seen[tid] = true
 			topicIDs = append(topicIDs, tid)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	// The names of the note's place and the places above it (internal/places),
+	// so "东京 药妆" finds a drugstore note located "Shibuya, Tokyo".
+	pcond, pargs := byNote("np.note_id", live)
+	rows, err = r.Query(ctx, `SELECT np.note_id, a.name_zh, a.name_en FROM note_places np JOIN places pl ON pl.id = np.place_id
+		JOIN places a ON pl.path LIKE a.path || '%' WHERE `+pcond, pargs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var nid id.ID
+		var zh, en string
+		if err := rows.Scan(&nid, &zh, &en); err != nil {
+			return nil, nil, err
+		}
+		if i, ok := byID[nid]; ok {
+			docs[i].Tags += " " + zh + " " + en
 		}
 	}
 	return docs, topicIDs, rows.Err()

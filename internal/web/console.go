@@ -29,6 +29,7 @@ var consoleAreas = []consoleArea{
 	{"stores", "console.stores"},
 	{"flash", "console.flash"},
 	{"promotions", "console.promotions"},
+	{"places", "console.places"},
 }
 
 // consolePage is what every console template gets as .Data.

@@ -1,0 +1,49 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/places"
+)
+
+func TestPlacePagesListsAndConsole(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		s := e.App.Places
+		jp, err := s.Create(ctx, places.Input{Kind: places.Country, Slug: "japan", NameZh: "日本", NameEn: "Japan"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(ctx, places.Input{ParentID: jp.ID, Kind: places.City, Slug: "tokyo", NameZh: "东京", NameEn: "Tokyo", Lat: 35.68, Lng: 139.76}); err != nil {
+			t.Fatal(err)
+		}
+		alice, bob := signUp(t, e, "alice", "Alice"), signUp(t, e, "bob", "Bob")
+		// Without a tile server: no map, the list of places instead.
+		alice.get("/places/tokyo").want(http.StatusOK).has("东京", "日本", `data-testid="pins"`).lacks(`id="map"`)
+		loc := alice.post("/lists", url.Values{"title": {"东京五日"}}).redirectsTo("/lists/").Location
+		alice.get(loc).want(http.StatusOK).has("东京五日")
+		bob.get(loc).want(http.StatusNotFound) // B cannot see A's private list
+		bob.get("/places").want(http.StatusOK)
+		bob.post(loc+"/share", url.Values{"on": {"1"}}).want(http.StatusNotFound)
+		bob.post(loc+"/add", url.Values{"link": {"/n/1"}}).want(http.StatusNotFound)
+		alice.post(loc+"/share", url.Values{"on": {"1"}}).redirectsTo(loc)
+		share := regexp.MustCompile(`/s/lists/[A-Za-z0-9_-]+`).FindString(alice.get(loc).Body)
+		if share == "" {
+			t.Fatal("no share link after sharing")
+		}
+		bob.get(share).want(http.StatusOK).has("东京五日").lacks(`data-testid="tick"`)
+
+		// The console is for operators only.
+		alice.get("/console/places").want(http.StatusForbidden)
+		role(t, e, "bob", accounts.RoleOperator)
+		bob.get("/console/places").want(http.StatusOK).has(`data-testid="merge"`)
+		alice.post("/console/places/merge", url.Values{"keep": {jp.ID.String()}, "dup": {jp.ID.String()}}).want(http.StatusForbidden)
+		alice.post("/console/places/guides", url.Values{"place": {jp.ID.String()}, "title": {"x"}}).want(http.StatusForbidden)
+	})
+}
