@@ -13,6 +13,8 @@ func (a *API) registerFlash(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/flash-sales", handler(a.listFlashSales))
 	mux.Handle("GET /api/v1/flash-sales/{id}", handler(a.getFlashSale))
 	mux.Handle("POST /api/v1/flash-sales/{id}/purchase", handler(a.purchaseFlash))
+	mux.Handle("POST /api/v1/flash-sales/{id}/end", handler(a.endFlashSale))
+	mux.Handle("GET /api/v1/flash-sales/{id}/orders", handler(a.flashSaleOrders))
 }
 
 func (a *API) createFlashSale(w http.ResponseWriter, r *http.Request) error {
@@ -83,5 +85,48 @@ func (a *API) purchaseFlash(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusCreated, rc)
+	return nil
+}
+
+func (a *API) endFlashSale(w http.ResponseWriter, r *http.Request) error {
+	me, err := operator(r, "end flash sales")
+	if err != nil {
+		return err
+	}
+	sid, err := httpx.PathID(r, "id", "flash sale")
+	if err != nil {
+		return err
+	}
+	sl, err := a.app.Flash.End(r.Context(), me, sid)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, sl)
+	return nil
+}
+
+// flashSaleOrders is the operators' audit of a sale: its orders, newest first.
+func (a *API) flashSaleOrders(w http.ResponseWriter, r *http.Request) error {
+	me, err := operator(r, "audit flash sales")
+	if err != nil {
+		return err
+	}
+	sid, err := httpx.PathID(r, "id", "flash sale")
+	if err != nil {
+		return err
+	}
+	cursor, limit, err := httpx.Page(r, 50, flashsale.OrdersMax)
+	if err != nil {
+		return err
+	}
+	before, err := httpx.IDCursor(cursor)
+	if err != nil {
+		return err
+	}
+	items, next, err := a.app.Flash.Orders(r.Context(), me, sid, before, limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 	return nil
 }

@@ -8,6 +8,8 @@ var flashOps = []op{
 	{"GET", "/api/v1/flash-sales/{id}", "flash", "A sale with status, remaining stock and the server time for the countdown", false, "", 200, "FlashSale", nil},
 	{"POST", "/api/v1/flash-sales/{id}/purchase", "flash", "Buy (header Idempotency-Key required): 201 an order pending payment at the sale price; " +
 		"409 sold_out, 429 over_limit or rate_limited, 403 not_started or ended; a retried key gets the first answer", true, "FlashPurchaseInput", 201, "FlashReceipt", nil},
+	{"POST", "/api/v1/flash-sales/{id}/end", "flash", "End a sale now: purchases stop, unsold units go back to the SKU (operators; 409 when already ended)", true, "", 200, "FlashSale", nil},
+	{"GET", "/api/v1/flash-sales/{id}/orders", "flash", "A sale's orders, newest first, for audit (operators)", true, "", 200, "FlashSaleOrders", []string{"limit", "cursor"}},
 }
 
 var flashSchemas = map[string]any{
@@ -19,6 +21,8 @@ var flashSchemas = map[string]any{
 		"server_time": timeStr(), "bought": integer()}),
 	"FlashSaleList":      obj(map[string]any{"items": arr(ref("FlashSale"))}, "items"),
 	"FlashPurchaseInput": obj(map[string]any{"quantity": integer(), "address": ref("Address")}, "quantity"),
+	"FlashSaleOrders": obj(map[string]any{"items": arr(obj(map[string]any{"order_id": idStr(), "buyer_id": idStr(),
+		"quantity": integer(), "total": shopFen(), "status": str(), "created_at": timeStr()})), "next_cursor": str()}, "items"),
 	"FlashReceipt": obj(map[string]any{"order_id": idStr(), "sale_id": idStr(), "quantity": integer(), "total": shopFen(),
 		"pay_by": timeStr()}),
 }

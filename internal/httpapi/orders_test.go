@@ -95,6 +95,8 @@ func TestCheckoutPayShipComplete(t *testing.T) {
 		}
 		alice.Do("POST", "/api/v1/orders/"+oid+"/ship", map[string]any{"carrier": "SF", "tracking_number": "SF1234"}).WantError(403, "forbidden")
 		f.m2.Do("POST", "/api/v1/orders/"+oid+"/ship", map[string]any{"carrier": "SF", "tracking_number": "SF1234"}).WantError(404, "not_found")
+		// Authorization before validation: a stranger's bad tracking number is still a 404.
+		f.m2.Do("POST", "/api/v1/orders/"+oid+"/ship", map[string]any{"carrier": "SF", "tracking_number": "x"}).WantError(404, "not_found")
 		f.m1.Do("POST", "/api/v1/orders/"+oid+"/ship", map[string]any{"carrier": "SF", "tracking_number": "bad number!"}).WantError(400, "invalid_input")
 		s := f.m1.Do("POST", "/api/v1/orders/"+oid+"/ship", map[string]any{"carrier": "SF Express", "tracking_number": "SF1234567"}).Want(200)
 		if s.Str("status") != "shipped" || s.Str("tracking_number") != "SF1234567" {

@@ -67,20 +67,20 @@ func (a *API) trending(w http.ResponseWriter, r *http.Request) error {
 
 // operator checks the role before anything else, so nobody else learns
 // which entries exist.
-func operator(r *http.Request) (accounts.User, error) {
+func operator(r *http.Request, what string) (accounts.User, error) {
 	me, err := httpx.Require(r)
 	if err != nil {
 		return me, err
 	}
 	if me.Role != accounts.RoleOperator {
-		return me, apperr.Forbidden("only operators can pin or hide hot-list entries")
+		return me, apperr.Forbidden("only operators can %s", what)
 	}
 	return me, nil
 }
 
 func (a *API) moderateNote(action string, set bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		me, err := operator(r)
+		me, err := operator(r, "pin or hide hot-list entries")
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (a *API) moderateNote(action string, set bool) handler {
 
 func (a *API) moderateTopic(action string, set bool) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		me, err := operator(r)
+		me, err := operator(r, "pin or hide hot-list entries")
 		if err != nil {
 			return err
 		}

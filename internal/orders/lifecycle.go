@@ -298,16 +298,18 @@ func checkTracking(n string) (string, error) {
 
 // Ship marks a paid order shipped (the store only).
 func (s *Service) Ship(ctx context.Context, actor accounts.User, oid id.ID, sh Shipment) (Order, error) {
-	carrier, err := validate.Text("carrier", sh.Carrier, 1, 40, false)
-	if err != nil {
-		return Order{}, err
-	}
-	tracking, err := checkTracking(sh.TrackingNumber)
-	if err != nil {
-		return Order{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		o, _, err := s.authorize(ctx, actor, oid, manager)
+		if err != nil {
+			return err
+		}
+		// Validated after the authorization, so a stranger learns nothing
+		// about the order from a 400.
+		carrier, err := validate.Text("carrier", sh.Carrier, 1, 40, false)
+		if err != nil {
+			return err
+		}
+		tracking, err := checkTracking(sh.TrackingNumber)
 		if err != nil {
 			return err
 		}
