@@ -122,6 +122,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerMessages(mux)
 	w.registerShop(mux)
 	w.registerFlash(mux)
+	w.registerGrowth(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
@@ -196,6 +197,7 @@ func (w *Web) h(fn func(q *req) error) http.Handler {
 			q.me = &u
 		}
 		q.lang = pickLang(r, q.me)
+		q.captureSource()
 		if err := fn(q); err != nil {
 			q.fail(err)
 		}

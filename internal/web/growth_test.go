@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/points"
+)
+
+// TestInviteSignupCheckInLevelUp: a visitor lands on an invite link, signs
+// up, checks in on the task centre, publishes and comments, levels up, and
+// the inviter's reward appears on their task centre.
+func TestInviteSignupCheckInLevelUp(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		alice := signUp(t, e, "alice", "Alice")
+		p := alice.get("/tasks").want(200).has(`data-testid="level-badge">Lv1`, `data-testid="points-balance">0 `)
+		m := regexp.MustCompile(`/signup\?invite=([0-9A-Z]{8})`).FindStringSubmatch(p.Body)
+		if m == nil {
+			t.Fatalf("no invite link:\n%s", p.Body)
+		}
+		aliceNote := publish(t, alice, "Alice's note", "hello", nil)
+
+		bob := newBrowser(t, e)
+		bob.get("/?invite=" + m[1] + "&utm_source=campus").want(200) // first visit sets the cookie
+		bob.get("/signup").want(200)
+		bob.post("/signup", url.Values{"username": {"bob"}, "password": {"password123"}}).redirectsTo("/onboarding")
+		bob.get("/tasks").want(200).has(`data-testid="checkin-button"`)
+		bob.post("/tasks/checkin", url.Values{}).redirectsTo("/tasks?done=checkin")
+		bob.post("/tasks/checkin", url.Values{}).redirectsTo("/tasks?done=checkin")
+		bob.get("/tasks?done=checkin").want(200).has(`data-testid="checkin-done"`, `data-testid="checked-day"`).lacks(`data-testid="checkin-button"`)
+
+		publish(t, bob, "Bob's first", "hi", nil)
+		bob.post(aliceNote+"/comments", url.Values{"body": {"nice"}, "back": {aliceNote}})
+		bob.post(aliceNote+"/collect", url.Values{"action": {"collect"}, "back": {aliceNote}})
+		bob.get("/tasks").want(200).has(`data-testid="level-badge">Lv2`, `data-testid="levelups"`)
+		alice.get("/tasks").want(200).has(`data-testid="invited">已有 1 人`)
+		if n := count(t, e, "SELECT COUNT(*) FROM point_ledger WHERE kind = ?", points.InviteReward); n != 1 {
+			t.Errorf("%d invite rewards", n)
+		}
+		if n := count(t, e, "SELECT COUNT(*) FROM point_ledger WHERE kind = ?", points.CheckIn); n != 1 {
+			t.Errorf("%d check-ins", n)
+		}
+	})
+}
+
+func count(t *testing.T, e *apitest.Env, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := e.App.DB.Reader(t.Context()).QueryRow(t.Context(), q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
