@@ -29,6 +29,10 @@ func init() {
 		"tasks.rule.order_paid":     "Each paid order",
 		"tasks.rule.task":           "Each level reached",
 		"tasks.rule.invite":         "A friend becomes active",
+		"tip.label":                 "Tip points",
+		"tip.button":                "Tip",
+		"tip.thanks":                "Thanks for the tip!",
+		"tip.total":                 "%d tips, %d points",
 	}, map[string]string{
 		"tasks.title":               "任务中心",
 		"tasks.points":              "%d 积分",
@@ -57,5 +61,9 @@ func init() {
 		"tasks.rule.order_paid":     "每笔支付订单",
 		"tasks.rule.task":           "每升一级",
 		"tasks.rule.invite":         "好友成为活跃用户",
+		"tip.label":                 "打赏积分",
+		"tip.button":                "打赏",
+		"tip.thanks":                "感谢打赏！",
+		"tip.total":                 "收到 %d 次打赏，共 %d 积分",
 	})
 }

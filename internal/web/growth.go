@@ -3,6 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+
+	"github.com/redmark/redmark/internal/apperr"
 
 	"github.com/redmark/redmark/internal/growth"
 )
@@ -10,6 +13,7 @@ import (
 func (w *Web) registerGrowth(mux *http.ServeMux) {
 	mux.Handle("GET /tasks", w.h(w.tasksPage))
 	mux.Handle("POST /tasks/checkin", w.h(w.checkInForm))
+	mux.Handle("POST /n/{id}/tip", w.h(w.tipNote))
 }
 
 // sourceCookie keeps the invite code and campaign of a visitor's first
@@ -101,5 +105,21 @@ func (w *Web) checkInForm(q *req) error {
 		return err
 	}
 	q.redirect("/tasks?done=checkin")
+	return nil
+}
+
+func (w *Web) tipNote(q *req) error {
+	me, nid, err := q.interaction("note")
+	if err != nil {
+		return err
+	}
+	pts, err := strconv.ParseInt(q.r.PostFormValue("points"), 10, 64)
+	if err != nil {
+		return apperr.Invalid("points must be a whole number")
+	}
+	if _, err := w.app.Growth.Tip(q.r.Context(), me.ID, nid, pts, q.r.PostFormValue("key")); err != nil {
+		return err
+	}
+	q.redirect("/n/" + nid.String() + "?tipped=1")
 	return nil
 }

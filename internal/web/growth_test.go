@@ -36,6 +36,19 @@ func TestInviteSignupCheckInLevelUp(t *testing.T) {
 		bob.post(aliceNote+"/collect", url.Values{"action": {"collect"}, "back": {aliceNote}})
 		bob.get("/tasks").want(200).has(`data-testid="level-badge">Lv2`, `data-testid="levelups"`)
 		alice.get("/tasks").want(200).has(`data-testid="invited">已有 1 人`)
+		bob.get("/u/bob").want(200).has(`data-testid="profile-level">Lv2`)
+
+		// Bob tips Alice's note; a double-submitted form is one tip.
+		p = bob.get(aliceNote).want(200).has(`data-testid="tip-form"`)
+		key := regexp.MustCompile(`name="key" value="(\d+)"`).FindStringSubmatch(p.Body)
+		if key == nil {
+			t.Fatal("no tip key on the note page")
+		}
+		for range 2 {
+			bob.post(aliceNote+"/tip", url.Values{"points": {"5"}, "key": {key[1]}}).redirectsTo(aliceNote + "?tipped=1")
+		}
+		bob.post(aliceNote+"/tip", url.Values{"points": {"99999"}, "key": {"other"}}).want(400)
+		alice.get(aliceNote).want(200).has(`data-testid="tip-total">收到 1 次打赏，共 5 积分`).lacks(`data-testid="tip-form"`)
 		if n := count(t, e, "SELECT COUNT(*) FROM point_ledger WHERE kind = ?", points.InviteReward); n != 1 {
 			t.Errorf("%d invite rewards", n)
 		}
