@@ -66,3 +66,30 @@ func count(t *testing.T, e *apitest.Env, q string, args ...any) int64 {
 	}
 	return n
 }
+
+// TestConsoleGrowthIsForOperators: settings and reports answer 403 to
+// others; an operator's edits take effect.
+func TestConsoleGrowthIsForOperators(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		user := signUp(t, e, "someone", "Someone")
+		user.get("/console/growth").want(403)
+		user.post("/console/growth/rules", url.Values{"rule": {"checkin"}, "points": {"999"}, "daily_cap": {"1"}}).want(403)
+		op := signUp(t, e, "boss", "Boss")
+		boss, err := e.App.Accounts.GetByUsername(t.Context(), "boss")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.App.Accounts.SetRole(t.Context(), boss.ID, "operator"); err != nil {
+			t.Fatal(err)
+		}
+		op.get("/console/growth").want(200).has(`data-testid="console-levels"`, `data-testid="console-rules"`, `data-testid="channel-row"`)
+		op.post("/console/growth/rules", url.Values{"rule": {"checkin"}, "points": {"7"}, "daily_cap": {"1"}}).redirectsTo("/console/growth")
+		op.post("/console/growth/levels", url.Values{"level": {"2"}, "name_zh": {"新人"}, "name_en": {"Rookie"},
+			"publish": {"1"}, "liked": {"0"}, "collect": {"0"}, "comment": {"0"}, "share": {"0"}}).redirectsTo("/console/growth")
+		op.post("/console/growth/levels", url.Values{"level": {"3"}, "name_zh": {"x"}, "name_en": {"x"},
+			"publish": {"0"}, "liked": {"0"}, "collect": {"0"}, "comment": {"0"}, "share": {"0"}}).want(400)
+		user.post("/tasks/checkin", url.Values{}).redirectsTo("/tasks")
+		user.get("/tasks").want(200).has(`data-testid="points-balance">7 `)
+		op.get("/console/growth").want(200).has("Rookie")
+	})
+}

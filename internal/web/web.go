@@ -123,6 +123,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerShop(mux)
 	w.registerFlash(mux)
 	w.registerGrowth(mux)
+	w.registerConsoleGrowth(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
