@@ -394,6 +394,12 @@ func TestRefundClawsBackOrderRewards(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		u := f.users("o", 1)[0]
+		// Order rewards are off by default (the shop already earns points per yuan).
+		for _, r := range []growth.Rule{{Rule: growth.RuleOrderPaid, Points: 10, DailyCap: 3}, {Rule: growth.RuleFirstPurchase, Points: 100, DailyCap: 1}} {
+			if err := f.a.Growth.SetRule(f.ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
 		record := func(kind string, order id.ID) {
 			t.Helper()
 			if err := d.InTx(f.ctx, func(ctx context.Context) error {

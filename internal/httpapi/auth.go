@@ -6,6 +6,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/growth"
 	"github.com/redmark/redmark/internal/httpx"
 )
 
@@ -24,12 +25,17 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) error {
 		Username    string `json:"username"`
 		Password    string `json:"password"`
 		DisplayName string `json:"display_name"`
+		// Source is the invite code and campaign the client captured at first visit.
+		Source growth.Source `json:"source"`
 	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
 	u, token, err := a.app.Accounts.SignUp(r.Context(), in.Username, in.Password, in.DisplayName, r.UserAgent())
 	if err != nil {
+		return err
+	}
+	if err := a.app.Growth.Attribute(r.Context(), u.ID, in.Source, a.clientIP(r)); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusCreated, authResponse{token, u})

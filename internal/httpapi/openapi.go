@@ -105,7 +105,8 @@ func page(field, item string) map[string]any {
 var schemas = map[string]any{
 	"Error": obj(map[string]any{"error": obj(map[string]any{"code": str(), "message": str()}, "code", "message")}, "error"),
 	"Signup": obj(map[string]any{"username": map[string]any{"type": "string", "pattern": "^[a-z0-9][a-z0-9_.]{2,29}$"},
-		"password": map[string]any{"type": "string", "minLength": 8, "maxLength": 128}, "display_name": str()}, "username", "password"),
+		"password": map[string]any{"type": "string", "minLength": 8, "maxLength": 128}, "display_name": str(),
+		"source": obj(map[string]any{"invite": str(), "channel": str(), "utm_source": str(), "utm_medium": str(), "utm_campaign": str()})}, "username", "password"),
 	"Login": obj(map[string]any{"username": str(), "password": str()}, "username", "password"),
 	"Auth":  obj(map[string]any{"token": str(), "user": ref("User")}, "token", "user"),
 	"Persona": obj(map[string]any{"gender": map[string]any{"type": "string", "enum": []string{"", "female", "male", "other"}},

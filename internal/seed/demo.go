@@ -72,6 +72,9 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 	if err := demoConversations(ctx, a); err != nil {
 		return err
 	}
+	if err := demoGrowth(ctx, a, o.Seed); err != nil {
+		return err
+	}
 	if o.Shop {
 		if err := demoShop(ctx, a, o.Seed); err != nil {
 			return err

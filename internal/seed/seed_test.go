@@ -111,10 +111,14 @@ func TestDemo(t *testing.T) {
 			t.Errorf("notes = %d, want 200", n)
 		}
 		for _, table := range []string{"follows", "likes", "collects", "boards", "comments", "comment_likes", "shares",
-			"notifications", "note_mentions", "timeline"} {
+			"notifications", "note_mentions", "timeline", "growth_checkins", "growth_signups"} {
 			if count(t, d, "SELECT COUNT(*) FROM "+table) == 0 {
 				t.Errorf("no %s", table)
 			}
+		}
+		if count(t, d, "SELECT COUNT(*) FROM growth_signups WHERE inviter_id IS NOT NULL") == 0 ||
+			count(t, d, "SELECT COUNT(*) FROM growth_checkins WHERE streak >= 7") == 0 {
+			t.Error("no invite trees or week-long check-in streaks in the demo")
 		}
 		if count(t, d, "SELECT COUNT(*) FROM comments WHERE root_id IS NOT NULL") == 0 {
 			t.Error("no replies")

@@ -97,6 +97,9 @@ func (w *Web) signup(q *req) error {
 	if err != nil {
 		return q.formError("signup", q.t("auth.signup"), f, err)
 	}
+	if err := w.app.Growth.Attribute(q.r.Context(), u.ID, q.signupSource(), httpx.ClientIP(q.r, w.app.Config.TrustProxy)); err != nil {
+		return err
+	}
 	q.startSession(u, token)
 	if f.Next == "/" {
 		// A new account with nowhere else to go picks interests first

@@ -30,6 +30,7 @@ var consoleAreas = []consoleArea{
 	{"flash", "console.flash"},
 	{"promotions", "console.promotions"},
 	{"places", "console.places"},
+	{"growth", "cgrowth.title"},
 }
 
 // consolePage is what every console template gets as .Data.

@@ -8,6 +8,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/growth"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
@@ -34,6 +35,9 @@ type noteData struct {
 	Shared       bool
 	CommentError string
 	CommentBody  string
+	Tips         growth.NoteTips // what the note received, for its author
+	TipKey       string          // makes a double-clicked tip form one tip
+	Tipped       bool
 }
 
 func (w *Web) notePage(q *req) error {
@@ -91,6 +95,15 @@ func (q *req) renderNote(nid id.ID, status int, edit func(*noteData)) error {
 	if q.me != nil && d.Published {
 		if d.Boards, err = q.w.app.Social.Boards(ctx, viewer); err != nil {
 			return err
+		}
+	}
+	if q.me != nil && d.Published {
+		if d.IsAuthor {
+			if d.Tips, err = q.w.app.Growth.NoteTotal(ctx, viewer, n.ID); err != nil {
+				return err
+			}
+		} else {
+			d.TipKey, d.Tipped = id.New().String(), q.r.URL.Query().Get("tipped") == "1"
 		}
 	}
 	if edit != nil {

@@ -39,6 +39,7 @@ type profileHead struct {
 	IsMe      bool
 	Rel       social.Relationship
 	CanFollow bool
+	Level     int // growth level, shown as a badge
 }
 
 func (q *req) profileHead(username string) (profileHead, error) {
@@ -47,6 +48,11 @@ func (q *req) profileHead(username string) (profileHead, error) {
 		return profileHead{}, err
 	}
 	h := profileHead{User: u.Public()}
+	lv, err := q.w.app.Growth.UserLevels(q.r.Context(), []id.ID{u.ID})
+	if err != nil {
+		return profileHead{}, err
+	}
+	h.Level = lv[u.ID]
 	if q.me != nil {
 		h.IsMe = q.me.ID == u.ID
 		if !h.IsMe {

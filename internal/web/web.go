@@ -124,6 +124,8 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerFlash(mux)
 	w.registerConsole(mux)
 	w.registerPlaces(mux)
+	w.registerGrowth(mux)
+	w.registerConsoleGrowth(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
@@ -198,6 +200,7 @@ func (w *Web) h(fn func(q *req) error) http.Handler {
 			q.me = &u
 		}
 		q.lang = pickLang(r, q.me)
+		q.captureSource()
 		if err := fn(q); err != nil {
 			q.fail(err)
 		}

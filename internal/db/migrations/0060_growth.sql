@@ -73,8 +73,8 @@ CREATE TABLE growth_rules (
   daily_cap INTEGER NOT NULL CHECK (daily_cap >= 0)
 );
 INSERT INTO growth_rules (rule, points, daily_cap) VALUES
-  ('checkin', 5, 1), ('streak7', 20, 1), ('share', 2, 5), ('first_purchase', 100, 1),
-  ('order_paid', 10, 3), ('task', 20, 10), ('invite', 50, 10);
+  ('checkin', 5, 1), ('streak7', 20, 1), ('share', 2, 5), ('first_purchase', 0, 1),
+  ('order_paid', 0, 3), ('task', 20, 10), ('invite', 50, 10);
 
 CREATE TABLE growth_daily (
   user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
