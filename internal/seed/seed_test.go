@@ -111,10 +111,13 @@ func TestDemo(t *testing.T) {
 			t.Errorf("notes = %d, want 200", n)
 		}
 		for _, table := range []string{"follows", "likes", "collects", "boards", "comments", "comment_likes", "shares",
-			"notifications", "note_mentions", "timeline"} {
+			"notifications", "note_mentions", "timeline", "places", "note_places", "trip_items"} {
 			if count(t, d, "SELECT COUNT(*) FROM "+table) == 0 {
 				t.Errorf("no %s", table)
 			}
+		}
+		if count(t, d, "SELECT COUNT(*) FROM guides WHERE status = 'published'") != 1 {
+			t.Error("no published demo guide")
 		}
 		if count(t, d, "SELECT COUNT(*) FROM comments WHERE root_id IS NOT NULL") == 0 {
 			t.Error("no replies")
