@@ -24,6 +24,17 @@ func TestPlacePagesListsAndConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 		alice, bob := signUp(t, e, "alice", "Alice"), signUp(t, e, "bob", "Bob")
+		// The explore page filtered by destination shows only notes there.
+		author := e.SignUp("yuki")
+		for _, n := range [][2]string{{"涩谷药妆", "东京·涩谷"}, {"巴黎咖啡", "巴黎"}} {
+			img := author.Upload("/api/v1/media", "a.png", pngBytes(t, 40, 30)).Want(201).Str("id")
+			author.Do("POST", "/api/v1/notes", map[string]any{"title": n[0], "location": n[1], "media_ids": []string{img}}).Want(201)
+		}
+		if _, err := s.AttachNew(ctx); err != nil {
+			t.Fatal(err)
+		}
+		alice.get("/?place=japan").want(http.StatusOK).has("涩谷药妆").lacks("巴黎咖啡")
+		alice.get("/?place=nowhere").want(http.StatusNotFound)
 		// Without a tile server: no map, the list of places instead.
 		alice.get("/places/tokyo").want(http.StatusOK).has("东京", "日本", `data-testid="pins"`).lacks(`id="map"`)
 		loc := alice.post("/lists", url.Values{"title": {"东京五日"}}).redirectsTo("/lists/").Location
