@@ -156,8 +156,10 @@ func (w *Web) placePage(q *req) error {
 	}
 	if d.Tiles != "" {
 		// Tiles come from the configured server: allow it for images only.
-		if u, err := url.Parse(d.Tiles); err == nil && u.Scheme == "https" {
-			origin := "https://" + strings.NewReplacer("{s}", "*").Replace(u.Host)
+		// A {s} subdomain is not a valid host: parse a stand-in, allow a wildcard.
+		const sub = "tile-subdomain"
+		if u, err := url.Parse(strings.ReplaceAll(d.Tiles, "{s}", sub)); err == nil && u.Scheme == "https" && u.Host != "" {
+			origin := "https://" + strings.ReplaceAll(u.Host, sub, "*")
 			q.rw.Header().Set("Content-Security-Policy", strings.Replace(csp, "img-src 'self' data:", "img-src 'self' data: "+origin, 1))
 		} else {
 			d.Tiles = ""

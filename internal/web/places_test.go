@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/places"
 )
 
@@ -57,4 +60,18 @@ func TestPlacePagesListsAndConsole(t *testing.T) {
 		alice.post("/console/places/merge", url.Values{"keep": {jp.ID.String()}, "dup": {jp.ID.String()}}).want(http.StatusForbidden)
 		alice.post("/console/places/guides", url.Values{"place": {jp.ID.String()}, "title": {"x"}}).want(http.StatusForbidden)
 	})
+}
+
+func TestPlaceMapWithTiles(t *testing.T) {
+	e := apitest.NewWithConfig(t, dbtest.SQLite(t), app.Config{DataDir: t.TempDir(),
+		Places: app.PlacesConfig{TileURL: "https://{s}.tile.example.org/{z}/{x}/{y}.png", TileAttribution: "© OSM"}})
+	ctx := context.Background()
+	if _, err := e.App.Places.Create(ctx, places.Input{Kind: places.Country, Slug: "japan", NameZh: "日本", NameEn: "Japan", Lat: 36, Lng: 138}); err != nil {
+		t.Fatal(err)
+	}
+	p := newBrowser(t, e).get("/places/japan").want(http.StatusOK).has(`id="map"`, "leaflet", `data-pins="[{`)
+	if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://*.tile.example.org;") ||
+		strings.Contains(csp, "script-src 'self' https") {
+		t.Fatalf("CSP %q: tiles belong in img-src only", csp)
+	}
 }
