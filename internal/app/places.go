@@ -120,7 +120,7 @@ func (a *App) GuideBook(ctx context.Context, g places.Guide, lang, baseURL strin
 				if !ok || n.Status != "published" {
 					continue
 				}
-				e = places.Entry{Title: n.Title, Text: excerpt(n.Body, 280), Meta: n.Location, Link: baseURL + "/notes/" + n.ID.String()}
+				e = places.Entry{Title: n.Title, Text: excerpt(n.Body, 280), Meta: n.Location, Link: baseURL + "/n/" + n.ID.String()}
 				cover = n.Media
 			case places.ItemProduct:
 				p, err := a.Shop.GetProduct(ctx, nil, it.RefID)
@@ -128,7 +128,7 @@ func (a *App) GuideBook(ctx context.Context, g places.Guide, lang, baseURL strin
 					continue
 				}
 				e = places.Entry{Title: p.Title, Text: excerpt(p.Description, 200),
-					Meta: fmt.Sprintf("¥%d.%02d", p.PriceMin/100, p.PriceMin%100), Link: baseURL + "/products/" + p.ID.String()}
+					Meta: fmt.Sprintf("¥%d.%02d", p.PriceMin/100, p.PriceMin%100), Link: baseURL + "/p/" + p.ID.String()}
 				cover = p.Images
 			}
 			if len(cover) > 0 {

@@ -80,6 +80,10 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 			return err
 		}
 	}
+	// After the shop: the Tokyo guide lists products.
+	if err := demoDestinations(ctx, a); err != nil {
+		return err
+	}
 	for _, ph := range e.report.Phases {
 		slog.Debug("demo seed phase", "phase", ph.Name, "rows", ph.Rows, "elapsed", ph.Elapsed.String())
 	}

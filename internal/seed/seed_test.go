@@ -111,7 +111,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("notes = %d, want 200", n)
 		}
 		for _, table := range []string{"follows", "likes", "collects", "boards", "comments", "comment_likes", "shares",
-			"notifications", "note_mentions", "timeline", "growth_checkins", "growth_signups"} {
+			"notifications", "note_mentions", "timeline", "growth_checkins", "growth_signups", "places", "note_places", "trip_items"} {
 			if count(t, d, "SELECT COUNT(*) FROM "+table) == 0 {
 				t.Errorf("no %s", table)
 			}
@@ -119,6 +119,9 @@ func TestDemo(t *testing.T) {
 		if count(t, d, "SELECT COUNT(*) FROM growth_signups WHERE inviter_id IS NOT NULL") == 0 ||
 			count(t, d, "SELECT COUNT(*) FROM growth_checkins WHERE streak >= 7") == 0 {
 			t.Error("no invite trees or week-long check-in streaks in the demo")
+		}
+		if count(t, d, "SELECT COUNT(*) FROM guides WHERE status = 'published'") != 1 {
+			t.Error("no published demo guide")
 		}
 		if count(t, d, "SELECT COUNT(*) FROM comments WHERE root_id IS NOT NULL") == 0 {
 			t.Error("no replies")

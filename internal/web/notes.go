@@ -143,6 +143,9 @@ type gridData struct {
 }
 
 func (w *Web) explore(q *req) error {
+	if slug := q.r.URL.Query().Get("place"); slug != "" {
+		return w.exploreIn(q, slug)
+	}
 	cs, more, err := q.discoverCards(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err

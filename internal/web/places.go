@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/places"
 	"github.com/redmark/redmark/internal/shop"
@@ -155,8 +156,10 @@ func (w *Web) placePage(q *req) error {
 	}
 	if d.Tiles != "" {
 		// Tiles come from the configured server: allow it for images only.
-		if u, err := url.Parse(d.Tiles); err == nil && u.Scheme == "https" {
-			origin := "https://" + strings.NewReplacer("{s}", "*").Replace(u.Host)
+		// A {s} subdomain is not a valid host: parse a stand-in, allow a wildcard.
+		const sub = "tile-subdomain"
+		if u, err := url.Parse(strings.ReplaceAll(d.Tiles, "{s}", sub)); err == nil && u.Scheme == "https" && u.Host != "" {
+			origin := "https://" + strings.ReplaceAll(u.Host, sub, "*")
 			q.rw.Header().Set("Content-Security-Policy", strings.Replace(csp, "img-src 'self' data:", "img-src 'self' data: "+origin, 1))
 		} else {
 			d.Tiles = ""
@@ -547,4 +550,31 @@ func (w *Web) guidePDF(q *req) error {
 	h.Set("Content-Disposition", `attachment; filename="guide-`+g.ID.String()+`.pdf"`)
 	_, err = q.rw.Write(pdf)
 	return err
+}
+
+// exploreIn is the explore page filtered by destination (/?place=tokyo):
+// the notes at or under the place, newest first.
+func (w *Web) exploreIn(q *req, slug string) error {
+	p, err := w.app.Places.BySlug(q.r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	before, err := httpx.IDCursor(q.r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	ids, err := w.app.Places.NotesIn(q.r.Context(), p, before, pageSize)
+	if err != nil {
+		return err
+	}
+	cs, err := q.cardsByID(ids)
+	if err != nil {
+		return err
+	}
+	d := gridData{Heading: p.Name(q.lang), Lead: q.t("places.explore"), Cards: cs, Empty: q.t("places.no_notes")}
+	if len(ids) == pageSize {
+		d.More = "?place=" + url.QueryEscape(slug) + "&cursor=" + ids[len(ids)-1].String()
+	}
+	q.render(http.StatusOK, "grid", p.Name(q.lang), "home", d)
+	return nil
 }

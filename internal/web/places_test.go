@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/places"
 )
 
@@ -24,6 +27,17 @@ func TestPlacePagesListsAndConsole(t *testing.T) {
 			t.Fatal(err)
 		}
 		alice, bob := signUp(t, e, "alice", "Alice"), signUp(t, e, "bob", "Bob")
+		// The explore page filtered by destination shows only notes there.
+		author := e.SignUp("yuki")
+		for _, n := range [][2]string{{"涩谷药妆", "东京·涩谷"}, {"巴黎咖啡", "巴黎"}} {
+			img := author.Upload("/api/v1/media", "a.png", pngBytes(t, 40, 30)).Want(201).Str("id")
+			author.Do("POST", "/api/v1/notes", map[string]any{"title": n[0], "location": n[1], "media_ids": []string{img}}).Want(201)
+		}
+		if _, err := s.AttachNew(ctx); err != nil {
+			t.Fatal(err)
+		}
+		alice.get("/?place=japan").want(http.StatusOK).has("涩谷药妆").lacks("巴黎咖啡")
+		alice.get("/?place=nowhere").want(http.StatusNotFound)
 		// Without a tile server: no map, the list of places instead.
 		alice.get("/places/tokyo").want(http.StatusOK).has("东京", "日本", `data-testid="pins"`).lacks(`id="map"`)
 		loc := alice.post("/lists", url.Values{"title": {"东京五日"}}).redirectsTo("/lists/").Location
@@ -46,4 +60,18 @@ func TestPlacePagesListsAndConsole(t *testing.T) {
 		alice.post("/console/places/merge", url.Values{"keep": {jp.ID.String()}, "dup": {jp.ID.String()}}).want(http.StatusForbidden)
 		alice.post("/console/places/guides", url.Values{"place": {jp.ID.String()}, "title": {"x"}}).want(http.StatusForbidden)
 	})
+}
+
+func TestPlaceMapWithTiles(t *testing.T) {
+	e := apitest.NewWithConfig(t, dbtest.SQLite(t), app.Config{DataDir: t.TempDir(),
+		Places: app.PlacesConfig{TileURL: "https://{s}.tile.example.org/{z}/{x}/{y}.png", TileAttribution: "© OSM"}})
+	ctx := context.Background()
+	if _, err := e.App.Places.Create(ctx, places.Input{Kind: places.Country, Slug: "japan", NameZh: "日本", NameEn: "Japan", Lat: 36, Lng: 138}); err != nil {
+		t.Fatal(err)
+	}
+	p := newBrowser(t, e).get("/places/japan").want(http.StatusOK).has(`id="map"`, "leaflet", `data-pins="[{`)
+	if csp := p.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://*.tile.example.org;") ||
+		strings.Contains(csp, "script-src 'self' https") {
+		t.Fatalf("CSP %q: tiles belong in img-src only", csp)
+	}
 }
