@@ -122,7 +122,13 @@ func serve(ctx context.Context, args []string) error {
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("REDMARK_TRUST_PROXY"), "trust X-Forwarded-For (behind a reverse proxy)")
 	demo := fs.Bool("demo", envBool("REDMARK_DEMO"), "load a demo community when the database is empty")
 	noLimits := fs.Bool("no-rate-limits", envBool("REDMARK_NO_RATE_LIMITS"), "disable rate limits (benchmarks only)")
+	memLimit := fs.String("memory-limit", env("REDMARK_MEMORY_LIMIT", "auto"), "Go heap soft limit: a size (200MiB), auto (GOMEMLIMIT, else 80% of the cgroup limit, else 25% of RAM) or off")
 	fs.Parse(args)
+	limit, source, err := setMemoryLimit(*memLimit)
+	if err != nil {
+		return err
+	}
+	slog.Info("memory limit", "bytes", limit, "source", source)
 	if *noLimits {
 		cfg.Limits = app.LimitConfig{}
 	}
