@@ -21,6 +21,7 @@ import (
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/growth"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/notes"
@@ -84,8 +85,6 @@ type App struct {
 	Limits   Limits
 	Search   *search.Service // full-text search (D2); StartDiscovery runs its indexer
 	Trends   *trends.Service // hot list and trending topics (D3); StartDiscovery refreshes them
-	trendJob context.CancelFunc
-	trendEnd chan struct{}
 
 	// Recs is the discover feed (D1), recs.go.
 	Recs *recommend.Service
@@ -101,13 +100,15 @@ type App struct {
 	redis      *redis.Client
 	// ProductNotes links notes and products (E4): cards, creators' notes, reviews.
 	ProductNotes *productnotes.Service
-	jobs         commerceJobs
 	// Growth is levels, check-in, rewards, tips and invites, growth.go.
 	Growth *growth.Service
 
 	// Places are destinations, shopping lists and guides (C8), places.go.
-	Places   *places.Service
-	placeJob commerceJobs
+	Places *places.Service
+
+	// Jobs runs the background work (StartCommerce, StartDiscovery,
+	// StartPlaces register theirs); cluster jobs run on one server at a time.
+	Jobs *jobs.Runner
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -177,6 +178,11 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
 	a.Trends = trends.New(d)
+	node, err := loadNodeID(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.Jobs = jobs.New(d, node)
 	a.Recs = recommend.New(d, recommend.Options{})
 	a.initPlaces()
 	return a, nil
@@ -200,32 +206,45 @@ func Allow(l *ratelimit.Limiter, key string) error {
 
 // loadSecret reads the server secret (CSRF tokens, signed links) from
 // REDMARK_SECRET or DataDir/secret.key, creating the file on first start so
-// sessions survive restarts.
+// sessions survive restarts. Servers of one cluster share REDMARK_SECRET.
 func loadSecret(dir string) ([]byte, error) {
-	if s := os.Getenv("REDMARK_SECRET"); s != "" {
-		return []byte(s), nil
+	s, err := loadToken(os.Getenv("REDMARK_SECRET"), filepath.Join(dir, "secret.key"), 32)
+	return []byte(s), err
+}
+
+// loadNodeID names this server in the job leases (REDMARK_NODE_ID or
+// DataDir/node.id): a server restarted after a crash takes its own leases
+// back at once instead of waiting for them to lapse.
+func loadNodeID(dir string) (string, error) {
+	return loadToken(os.Getenv("REDMARK_NODE_ID"), filepath.Join(dir, "node.id"), 8)
+}
+
+// loadToken returns set if not empty, else the token in file, creating the
+// file with n random bytes (hex) on first use.
+func loadToken(set, file string, n int) (string, error) {
+	if set != "" {
+		return set, nil
 	}
-	p := filepath.Join(dir, "secret.key")
-	b, err := os.ReadFile(p)
+	b, err := os.ReadFile(file)
 	if err == nil {
-		return []byte(strings.TrimSpace(string(b))), nil
+		return strings.TrimSpace(string(b)), nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return "", err
 	}
-	k := make([]byte, 32)
+	k := make([]byte, n)
 	_, _ = rand.Read(k)
 	s := hex.EncodeToString(k)
-	if err := os.WriteFile(p, []byte(s+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write secret key: %w", err)
+	if err := os.WriteFile(file, []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", filepath.Base(file), err)
 	}
-	return []byte(s), nil
+	return s, nil
 }
 
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
+	a.Jobs.Stop()
 	a.stopCommerce()
-	a.stopPlaces()
 	a.stopDiscovery()
 	a.Recs.Close()
 	if err := a.Notes.Close(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
@@ -18,31 +19,23 @@ import (
 
 // StartDiscovery starts the background work of search (D2): the indexer
 // that applies the outbox to the search index, after rebuilding the index
-// in the background if it is missing. The server calls it once; Shutdown
-// stops it. Tests that search call it themselves.
+// in the background if it is missing; and the refresh of the hot list and
+// trending topics (D3), on every server since each keeps its own snapshot
+// in memory. The server calls it once; Shutdown stops it. Tests that
+// search call it themselves.
 func (a *App) StartDiscovery() error {
 	if err := a.Search.Start(); err != nil {
 		return err
 	}
-	if a.trendJob == nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		a.trendJob, a.trendEnd = cancel, make(chan struct{})
-		go func() {
-			defer close(a.trendEnd)
-			a.Trends.Run(ctx, trends.RefreshInterval/2)
-		}()
-	}
+	a.Jobs.Every("trends", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
+		return a.Trends.Refresh(ctx, time.Now())
+	})
 	return nil
 }
 
-// stopDiscovery stops the hot-list job and the indexer (after its current
-// batch) and closes the index, so the next start resumes from the outbox.
+// stopDiscovery stops the indexer (after its current batch) and closes the
+// index, so the next start resumes from the outbox.
 func (a *App) stopDiscovery() {
-	if a.trendJob != nil {
-		a.trendJob()
-		<-a.trendEnd
-		a.trendJob = nil
-	}
 	if err := a.Search.Close(); err != nil {
 		slog.Warn("close search index", "err", err)
 	}
