@@ -28,6 +28,7 @@ import (
 	"github.com/redmark/redmark/internal/notify"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
+	"github.com/redmark/redmark/internal/peers"
 	"github.com/redmark/redmark/internal/places"
 	"github.com/redmark/redmark/internal/points"
 	"github.com/redmark/redmark/internal/productnotes"
@@ -48,6 +49,9 @@ type Config struct {
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
 	RedisURL    string // redis://… to run flash-sale stock and limits in Redis (flash.go)
+	// RedisPrefix namespaces this community's Redis channels ("rm"), so
+	// several communities (or test runs) can share one Redis.
+	RedisPrefix string
 	Limits      LimitConfig
 	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth      growth.Config  // levels, rewards and invites (growth.go)
@@ -98,6 +102,7 @@ type App struct {
 	Sandbox    *payments.Sandbox
 	Flash      *flashsale.Service // flash sales (E6), flash.go
 	redis      *redis.Client
+	peers      *peers.Redis // cache invalidations to other servers, with Redis
 	// ProductNotes links notes and products (E4): cards, creators' notes, reviews.
 	ProductNotes *productnotes.Service
 	// Growth is levels, check-in, rewards, tips and invites, growth.go.
@@ -143,6 +148,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 
 // New builds the services over an open, migrated database.
 func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
+	node, err := loadNodeID(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	store, err := media.NewLocalStore(filepath.Join(cfg.DataDir, "media"))
 	if err != nil {
 		return nil, err
@@ -176,12 +185,11 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
-	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
-	a.Trends = trends.New(d)
-	node, err := loadNodeID(cfg.DataDir)
-	if err != nil {
+	if err := a.sharePeers(node); err != nil {
 		return nil, err
 	}
+	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
+	a.Trends = trends.New(d)
 	a.Jobs = jobs.New(d, node)
 	a.Recs = recommend.New(d, recommend.Options{})
 	a.initPlaces()

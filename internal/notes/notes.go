@@ -157,6 +157,9 @@ func (s *Service) Forget(ctx context.Context, noteID id.ID) {
 	db.AfterCommit(ctx, func() { s.cache.Forget(noteID) })
 }
 
+// ShareCache links the note cache to the other servers (cache.Peers).
+func (s *Service) ShareCache(p cache.Peers) { s.cache.Share(p, "notes", id.ID.String, id.ParseOK) }
+
 // New builds the service and starts the view-count flusher; Close stops it.
 func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m *media.Service) *Service {
 	s := &Service{db: d, accounts: acc, notify: n, feed: f, media: m, cache: cache.New[id.ID, Note]("notes", cacheEntries, cacheTTL, func(i id.ID) uint64 { return uint64(i) }),
