@@ -74,6 +74,11 @@ type Limits struct {
 	Signup, Login, Post, Upload, Write *ratelimit.Limiter
 }
 
+// byName lists the limiters under the names they have in Redis.
+func (l Limits) byName() map[string]*ratelimit.Limiter {
+	return map[string]*ratelimit.Limiter{"signup": l.Signup, "login": l.Login, "post": l.Post, "upload": l.Upload, "write": l.Write}
+}
+
 // App holds the services.
 type App struct {
 	Config   Config
@@ -185,7 +190,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
-	if err := a.sharePeers(node); err != nil {
+	if err := a.shareWithPeers(node); err != nil {
 		return nil, err
 	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))

@@ -34,9 +34,11 @@ func (a *App) initFlash() error {
 	return nil
 }
 
-// sharePeers links the caches to the other servers through Redis pub/sub
-// when Redis is configured (docs/cluster.md); node names this server.
-func (a *App) sharePeers(node string) error {
+// shareWithPeers, when Redis is configured, links the caches to the other
+// servers through Redis pub/sub and moves the rate limits into Redis, so
+// every server sees one budget per client (docs/cluster.md); node names
+// this server.
+func (a *App) shareWithPeers(node string) error {
 	if a.redis == nil {
 		return nil
 	}
@@ -45,6 +47,9 @@ func (a *App) sharePeers(node string) error {
 	prefix := a.Config.RedisPrefix
 	if prefix == "" {
 		prefix = "rm"
+	}
+	for name, l := range a.Limits.byName() {
+		l.Share(a.redis, prefix+":rl:"+name)
 	}
 	p, err := peers.New(ctx, a.redis, prefix+":invalidate", node)
 	if err != nil {

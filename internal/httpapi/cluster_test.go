@@ -45,6 +45,24 @@ func TestWritesOnOneServerSeenOnAnother(t *testing.T) {
 	})
 }
 
+// With Redis the sign-up budget of an address is one across servers.
+func TestRateLimitSharedAcrossServers(t *testing.T) {
+	url, prefix := redistest.New(t)
+	d := dbtest.SQLite(t)
+	cfg := func() app.Config {
+		return app.Config{DataDir: t.TempDir(), RedisURL: url, RedisPrefix: prefix, Limits: app.LimitConfig{SignupPerMin: 1}}
+	}
+	servers := []*apitest.Env{apitest.NewWithConfig(t, d, cfg()), apitest.NewWithConfig(t, d, cfg())}
+	signup := func(e *apitest.Env, name string) *apitest.Response {
+		return e.Anon().Do("POST", "/api/v1/auth/signup", map[string]any{"username": name, "password": "password123", "display_name": name})
+	}
+	for i, name := range []string{"ann", "ben", "cat"} { // the burst: 3
+		signup(servers[i%2], name).Want(201)
+	}
+	signup(servers[1], "dan").WantError(429, "rate_limited")
+	signup(servers[0], "eve").WantError(429, "rate_limited")
+}
+
 // Without Redis the second server keeps its cached copy until the TTL: the
 // test above would fail without the invalidation channel.
 func TestWithoutPeersTheOtherServerIsStale(t *testing.T) {
