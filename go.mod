@@ -15,7 +15,16 @@ require (
 
 require github.com/hashicorp/golang-lru/v2 v2.0.7
 
-require github.com/go-redis/redis_rate/v10 v10.0.1
+require (
+	github.com/go-redis/redis_rate/v10 v10.0.1
+	github.com/nats-io/nats.go v1.56.0
+)
+
+require (
+	github.com/klauspost/compress v1.20.1 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+)
 
 require (
 	github.com/RoaringBitmap/roaring/v2 v2.14.5

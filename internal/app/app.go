@@ -17,6 +17,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/flashsale"
@@ -49,6 +50,10 @@ type Config struct {
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
 	RedisURL    string // redis://… to run flash-sale stock and limits in Redis (flash.go)
+	// NATSURL (nats://host:4222) carries the outbox to every server through
+	// JetStream, so each server's search index sees every change
+	// (internal/changefeed); NATSPrefix names the stream ("redmark").
+	NATSURL, NATSPrefix string
 	// RedisPrefix namespaces this community's Redis channels ("rm"), so
 	// several communities (or test runs) can share one Redis.
 	RedisPrefix string
@@ -107,7 +112,9 @@ type App struct {
 	Sandbox    *payments.Sandbox
 	Flash      *flashsale.Service // flash sales (E6), flash.go
 	redis      *redis.Client
-	peers      *peers.Redis // cache invalidations to other servers, with Redis
+	peers      *peers.Redis     // cache invalidations to other servers, with Redis
+	changes    *changefeed.Feed // the outbox through NATS JetStream, with NATS
+	node       string           // this server's name (loadNodeID)
 	// ProductNotes links notes and products (E4): cards, creators' notes, reviews.
 	ProductNotes *productnotes.Service
 	// Growth is levels, check-in, rewards, tips and invites, growth.go.
@@ -190,7 +197,11 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
+	a.node = node
 	if err := a.shareWithPeers(node); err != nil {
+		return nil, err
+	}
+	if err := a.openChangefeed(); err != nil {
 		return nil, err
 	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
@@ -206,6 +217,9 @@ func burst(perMin float64) int { return max(3, int(perMin/2)) }
 // Close releases the database.
 func (a *App) Close() error {
 	a.closeFlash()
+	if a.changes != nil {
+		a.changes.Close()
+	}
 	return a.DB.Close()
 }
 

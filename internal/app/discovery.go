@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/jobs"
@@ -24,12 +27,54 @@ import (
 // in memory. The server calls it once; Shutdown stops it. Tests that
 // search call it themselves.
 func (a *App) StartDiscovery() error {
+	if a.changes != nil {
+		if err := a.followChangefeed(); err != nil {
+			return err
+		}
+	}
 	if err := a.Search.Start(); err != nil {
 		return err
 	}
 	a.Jobs.Every("trends", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
 		return a.Trends.Refresh(ctx, time.Now())
 	})
+	return nil
+}
+
+// openChangefeed connects to NATS JetStream when configured.
+func (a *App) openChangefeed() error {
+	if a.Config.NATSURL == "" {
+		return nil
+	}
+	prefix := a.Config.NATSPrefix
+	if prefix == "" {
+		prefix = "redmark"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f, err := changefeed.Open(ctx, a.Config.NATSURL, prefix, a.DB)
+	a.changes = f
+	return err
+}
+
+// followChangefeed relays the outbox into the stream (once across the
+// cluster) and points this server's search indexer at its own consumer.
+func (a *App) followChangefeed() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Consumer names allow letters, digits, - and _ only.
+	name := strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '_'
+	}, a.node)
+	c, fresh, err := a.changes.Consumer(ctx, "search-"+name, search.IndexedTopics...)
+	if err != nil {
+		return err
+	}
+	a.Search.UseChanges(c, fresh)
+	a.Jobs.Every("outbox-relay", changefeed.RelayInterval, jobs.Cluster, a.changes.Relay)
 	return nil
 }
 

@@ -64,8 +64,9 @@ func (r *Runner) Every(name string, interval time.Duration, scope Scope, fn func
 		defer r.wg.Done()
 		t := time.NewTicker(interval)
 		defer t.Stop()
+		var held time.Time // our lease runs until then, as last written
 		for {
-			if scope == Local || r.lease(r.ctx, name, ttl) {
+			if scope == Local || r.holds(r.ctx, name, ttl, &held) {
 				if err := fn(r.ctx); err != nil && r.ctx.Err() == nil {
 					slog.Warn("job failed", "job", name, "err", err)
 				}
@@ -83,6 +84,22 @@ func (r *Runner) Every(name string, interval time.Duration, scope Scope, fn func
 // missed runs, and never under 30 s so a slow run keeps its lease.
 func LeaseTTL(interval time.Duration) time.Duration {
 	return max(3*interval, 30*time.Second)
+}
+
+// holds reports whether this server holds name's lease, renewing it only
+// once half its time is gone: a job run every 100 ms writes its lease
+// every 15 s, not ten times a second.
+func (r *Runner) holds(ctx context.Context, name string, ttl time.Duration, held *time.Time) bool {
+	now := r.now()
+	if held.Sub(now) > ttl/2 {
+		return true
+	}
+	if !r.lease(ctx, name, ttl) {
+		*held = time.Time{}
+		return false
+	}
+	*held = now.Add(ttl)
+	return true
 }
 
 // lease takes or renews name's lease for ttl and reports whether this
