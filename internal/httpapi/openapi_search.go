@@ -33,7 +33,7 @@ var searchSchemas = map[string]any{
 			"description": "no result had every word; these have some"}, "next_cursor": nullable(str())}, "type", "items"),
 	"SuggestList": obj(map[string]any{"items": arr(obj(map[string]any{
 		"type": map[string]any{"type": "string", "enum": []string{"notes", "users", "topics"}}, "id": idStr(), "text": str()}))}, "items"),
-	"HotSearchList": obj(map[string]any{"items": arr(obj(map[string]any{"query": str(), "searchers": integer()}, "query", "searchers"))}, "items"),
+	"HotSearchList":    obj(map[string]any{"items": arr(obj(map[string]any{"query": str(), "searchers": integer()}, "query", "searchers"))}, "items"),
 	"RecentSearchList": obj(map[string]any{"items": arr(obj(map[string]any{"query": str(), "searched_at": timeStr()}, "query", "searched_at"))}, "items"),
 	"HotList": obj(map[string]any{"items": arr(obj(map[string]any{"rank": integer(), "score": map[string]any{"type": "number"},
 		"pinned": boolean(), "note": ref("Note")})), "updated_at": timeStr()}, "items"),
