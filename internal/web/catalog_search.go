@@ -4,7 +4,7 @@ package web
 func init() {
 	addCatalog(map[string]string{
 		"search.title":        "Search",
-		"search.placeholder":  "Search notes, products, people, #topics",
+		"search.placeholder":  "Notes, products, people, #topics",
 		"search.go":           "Search",
 		"search.prompt":       "Type what you are looking for: skincare, 防晒, a place, someone's name.",
 		"search.none":         "Nothing found. Try fewer or different words.",
