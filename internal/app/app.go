@@ -98,7 +98,9 @@ type App struct {
 	Messages *messages.Service
 	Limits   Limits
 	Search   *search.Service // full-text search (D2); StartDiscovery runs its indexer
-	Trends   *trends.Service // hot list and trending topics (D3); StartDiscovery refreshes them
+	// SearchHistory is recent searches per user and hot searches (D2).
+	SearchHistory *search.History
+	Trends        *trends.Service // hot list and trending topics (D3); StartDiscovery refreshes them
 
 	// Recs is the discover feed (D1), recs.go.
 	Recs *recommend.Service
@@ -205,6 +207,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 		return nil, err
 	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
+	a.SearchHistory = search.NewHistory(d, secret)
 	a.Trends = trends.New(d)
 	a.Jobs = jobs.New(d, node)
 	a.Recs = recommend.New(d, recommend.Options{})

@@ -107,11 +107,20 @@ type SearchPage struct {
 }
 
 // SearchPage runs a search and hydrates the results for viewer (0: signed
-// out), keeping the ranked order and skipping rows that vanished meanwhile.
-func (a *App) SearchPage(ctx context.Context, viewer id.ID, r search.Request) (SearchPage, error) {
+// out, identified by the client address addr), keeping the ranked order and
+// skipping rows that vanished meanwhile. A first page is recorded in the
+// search history (recent and hot searches).
+func (a *App) SearchPage(ctx context.Context, viewer id.ID, addr string, r search.Request) (SearchPage, error) {
 	res, err := a.Search.Search(ctx, r)
 	if err != nil {
 		return SearchPage{}, err
+	}
+	if r.Cursor == "" {
+		// The history is a convenience: a failure to record it is logged,
+		// the search is still answered.
+		if err := a.SearchHistory.Record(ctx, viewer, addr, r.Text, res.Total > 0); err != nil {
+			slog.Warn("record search", "err", err)
+		}
 	}
 	p := SearchPage{Type: r.Kind, Items: []SearchItem{}, Total: res.Total, Fallback: res.Fallback}
 	if res.Next != "" {
