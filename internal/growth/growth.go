@@ -84,6 +84,8 @@ type Service struct {
 	notes  Notes
 	cfg    Config
 	defTZ  *time.Location
+	// Notify, when set, tells a user in-transaction about each level reached.
+	Notify func(ctx context.Context, uid id.ID, level int) error
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 }
@@ -183,6 +185,11 @@ func (s *Service) levelUp(ctx context.Context, uid id.ID, cur int, c Counts) err
 		}
 		if _, err := s.earn(ctx, uid, RuleTask, points.TaskReward, id.ID(lv), "reached a new level"); err != nil {
 			return err
+		}
+		if s.Notify != nil {
+			if err := s.Notify(ctx, uid, lv); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
