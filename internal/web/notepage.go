@@ -30,7 +30,7 @@ type noteData struct {
 	Boards       []social.Board
 	Comments     []social.Comment
 	Levels       map[id.ID]int // growth level of each comment author, loaded in one query
-	Thread       id.ID // the thread shown in full (?thread=)
+	Thread       id.ID         // the thread shown in full (?thread=)
 	MoreComments string
 	ShareURL     string
 	Shared       bool
