@@ -37,6 +37,7 @@ func (a *App) initPlaces() {
 		pdf = places.Chromium{Path: path}
 	}
 	a.Places = places.New(a.DB, pdf)
+	a.Notes.Located = a.Places.Relocate
 }
 
 func findChromium(configured string) string {
