@@ -17,6 +17,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/flashsale"
@@ -108,6 +109,9 @@ type App struct {
 	// Places are destinations, shopping lists and guides (C8), places.go.
 	Places   *places.Service
 	placeJob commerceJobs
+
+	// Campaigns are voting campaigns (G4), campaigns.go.
+	Campaigns *campaigns.Service
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -172,6 +176,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	}
 	a.initCommerce()
 	a.initGrowth()
+	a.initCampaigns()
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
