@@ -278,9 +278,9 @@ func TestBonusVotes(t *testing.T) {
 		f := newFixture(t, d)
 		u := f.users("b", 1)[0]
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: 1, PublishBonus: 2, PublishCap: 3, ShareBonus: 1, ShareCap: 1}, "大赏", 1)
-		f.publish(u)                  // no topic: nothing
-		n1 := f.publish(u, "大赏")      // +2
-		f.publish(u, "大赏")            // +2, capped at 3
+		f.publish(u)             // no topic: nothing
+		n1 := f.publish(u, "大赏") // +2
+		f.publish(u, "大赏")       // +2, capped at 3
 		al, err := f.c.MyAllowance(f.ctx, c.ID, u.ID)
 		if err != nil || al.Bonus != 3 || al.Left != 4 {
 			t.Fatalf("after publishing: %+v %v", al, err)
