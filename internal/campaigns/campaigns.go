@@ -19,6 +19,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -544,4 +545,11 @@ func (s *Service) Record(ctx context.Context, e activity.Event) error {
 		}
 	}
 	return nil
+}
+
+// Points is the weighted score in votes ("12.5"): a full vote is 1.
+func (n Nominee) Points() string {
+	s := fmt.Sprintf("%d.%02d", n.Score/FullWeight, n.Score%FullWeight)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }
