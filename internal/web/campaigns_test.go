@@ -74,7 +74,7 @@ func TestCampaignPages(t *testing.T) {
 			t.Fatalf("first event %s", first)
 		}
 
-		pg := w.user.get("/campaigns/" + cid).want(200).has("Velvet lipstick", "data-testid=\"vote\"")
+		pg := w.user.get("/campaigns/"+cid).want(200).has("Velvet lipstick", "data-testid=\"vote\"")
 		nom, key := nomineeInput.FindStringSubmatch(pg.Body)[1], voteKey.FindStringSubmatch(pg.Body)[1]
 		vote := url.Values{"nominee": {nom}, "key": {key}}
 		w.user.post("/campaigns/"+cid+"/vote", clone(vote)).redirectsTo("/campaigns/" + cid + "?voted=1")
@@ -86,7 +86,7 @@ func TestCampaignPages(t *testing.T) {
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("the vote took %v to reach the stream", d)
 		}
-		w.user.get("/campaigns/"+cid).want(200).has("今天还剩 1 票")
+		w.user.get("/campaigns/" + cid).want(200).has("今天还剩 1 票")
 		w.user.post("/campaigns/"+cid+"/vote", url.Values{"nominee": {nom}, "key": {"other"}}).redirectsTo("/campaigns/" + cid)
 		w.user.post("/campaigns/"+cid+"/vote", url.Values{"nominee": {nom}, "key": {"third"}}).want(429).has("今天的票已用完")
 		w.user.post("/campaigns/"+cid+"/vote", url.Values{"nominee": {nom}, "key": {"x"}, "csrf": {"forged"}}).want(403)
