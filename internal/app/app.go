@@ -230,6 +230,7 @@ func loadSecret(dir string) ([]byte, error) {
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
 	a.stopCommerce()
+	a.Campaigns.Close()
 	a.stopPlaces()
 	a.stopDiscovery()
 	a.Recs.Close()

@@ -87,11 +87,17 @@ type Service struct {
 	live     sync.Map // id.ID -> *board: per-campaign change counter and cached leaderboard
 	cached   sync.Map // id.ID -> Campaign: campaigns are read on every vote; edits drop the entry
 	nominees sync.Map // nominee id.ID -> campaign id.ID
+	group    grouper  // SQLite: votes share commits (group.go)
 }
 
 func New(d *db.DB, days Days) *Service {
-	return &Service{db: d, days: days, Now: time.Now}
+	s := &Service{db: d, days: days, Now: time.Now}
+	s.group.s = s
+	return s
 }
+
+// Close stops the SQLite vote writer after the votes already queued.
+func (s *Service) Close() { s.group.stop() }
 
 // Rules are what an operator sets for a campaign.
 type Rules struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/validate"
 )
@@ -113,92 +114,116 @@ func (s *Service) Vote(ctx context.Context, voter accounts.User, cid, nominee id
 	if err != nil {
 		return Receipt{}, err
 	}
-	r := Receipt{VoteID: id.New(), Nominee: nominee, Status: Valid, Weight: weight, CreatedAt: now.UTC().Truncate(time.Millisecond)}
-	replayed := false
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		w := s.db.Writer(ctx)
-		reason := ""
-		if fresh && c.BurstVotes > 0 {
-			// Burst detection: many new-account votes for one nominee in a
-			// short window hold the newest ones for review.
-			var recent int
-			if err := w.QueryRow(ctx, `SELECT COUNT(*) FROM campaign_votes WHERE nominee_id = ? AND fresh = 1 AND created_at > ?`,
-				nominee, now.Add(-time.Duration(c.BurstWindowSec)*time.Second).UnixMilli()).Scan(&recent); err != nil {
-				return err
-			}
-			if recent >= c.BurstVotes {
-				r.Status, reason = Flagged, "burst"
-			}
-		}
-		// 1. The key: nothing inserted means a replay.
-		res, err := w.Exec(ctx, `INSERT INTO campaign_votes (id, campaign_id, nominee_id, user_id, idempotency_key, day, ip, device,
-			weight, fresh, status, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			r.VoteID, cid, nominee, voter.ID, key, day, src.IP, src.Device, weight, boolInt(fresh), r.Status, reason, r.CreatedAt.UnixMilli())
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			replayed = true
-			return nil
-		}
-		// 2. The voter's member row, locked before anything else of theirs,
-		// so an exclusion and a vote are ordered.
-		var cast int64
-		err = w.QueryRow(ctx, `INSERT INTO campaign_members (campaign_id, user_id, votes_cast) VALUES (?, ?, 1)
-			ON CONFLICT (campaign_id, user_id) DO UPDATE SET votes_cast = campaign_members.votes_cast + 1
-			WHERE campaign_members.excluded = 0 RETURNING votes_cast`, cid, voter.ID).Scan(&cast)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errExcluded
-		}
-		if err != nil {
-			return err
-		}
-		// 3. The day's allowance plus the bonus earned that day.
-		var used int
-		err = w.QueryRow(ctx, `INSERT INTO campaign_days (campaign_id, user_id, day, used) VALUES (?, ?, ?, 1)
-			ON CONFLICT (campaign_id, user_id, day) DO UPDATE SET used = campaign_days.used + 1
-			WHERE campaign_days.used < ? + campaign_days.bonus_publish + campaign_days.bonus_share RETURNING used`,
-			cid, voter.ID, day, c.DailyVotes).Scan(&used)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNoVotes
-		}
-		if err != nil {
-			return err
-		}
-		// 4. Per-source limits (UTC day).
-		utcDay := now.UTC().Unix() / 86400
-		for _, l := range []struct {
-			kind, value string
-			limit       int
-		}{{"ip", src.IP, c.IPDaily}, {"device", src.Device, c.DeviceDaily}} {
-			if l.limit == 0 || l.value == "" {
-				continue
-			}
-			err = w.QueryRow(ctx, `INSERT INTO campaign_sources (campaign_id, kind, value, day, used) VALUES (?, ?, ?, ?, 1)
-				ON CONFLICT (campaign_id, kind, value, day) DO UPDATE SET used = campaign_sources.used + 1
-				WHERE campaign_sources.used < ? RETURNING used`, cid, l.kind, l.value, utcDay, l.limit).Scan(&used)
-			if errors.Is(err, sql.ErrNoRows) {
-				return errSource
-			}
-			if err != nil {
-				return err
-			}
-		}
-		// 5. The tally, last: the hot row is locked for the shortest time.
-		if r.Status == Valid {
-			_, err = w.Exec(ctx, "UPDATE campaign_nominees SET votes = votes + 1, score = score + ? WHERE id = ?", weight, nominee)
-		}
-		return err
-	})
+	j := &job{c: c, voter: voter.ID, nominee: nominee, key: key, src: src, fresh: fresh, day: day, now: now,
+		r: Receipt{VoteID: id.New(), Nominee: nominee, Status: Valid, Weight: weight, CreatedAt: now.UTC().Truncate(time.Millisecond)}}
+	if s.db.Dialect == db.SQLite {
+		err = s.group.submit(j) // one writer anyway: many votes share a commit
+	} else {
+		err = s.db.InTx(ctx, func(ctx context.Context) error { return s.apply(ctx, j) })
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
-	if replayed {
+	if j.replayed {
 		r, _, err := s.replay(ctx, cid, voter.ID, key)
 		return r, err
 	}
 	s.changed(cid)
-	return r, nil
+	return j.r, nil
+}
+
+// job is one vote on its way to the database.
+type job struct {
+	c        Campaign
+	voter    id.ID
+	nominee  id.ID
+	key      string
+	src      Source
+	fresh    bool
+	day      int64
+	now      time.Time
+	r        Receipt
+	replayed bool
+}
+
+// apply writes one vote inside the transaction in ctx; each statement
+// guards one rule and a refusal is returned as an *apperr.Error.
+func (s *Service) apply(ctx context.Context, j *job) error {
+	c, r := j.c, &j.r
+	w := s.db.Writer(ctx)
+	r.Status = Valid
+	reason := ""
+	if j.fresh && c.BurstVotes > 0 {
+		// Burst detection: many new-account votes for one nominee in a
+		// short window hold the newest ones for review.
+		var recent int
+		if err := w.QueryRow(ctx, `SELECT COUNT(*) FROM campaign_votes WHERE nominee_id = ? AND fresh = 1 AND created_at > ?`,
+			j.nominee, j.now.Add(-time.Duration(c.BurstWindowSec)*time.Second).UnixMilli()).Scan(&recent); err != nil {
+			return err
+		}
+		if recent >= c.BurstVotes {
+			r.Status, reason = Flagged, "burst"
+		}
+	}
+	// 1. The key: nothing inserted means a replay.
+	res, err := w.Exec(ctx, `INSERT INTO campaign_votes (id, campaign_id, nominee_id, user_id, idempotency_key, day, ip, device,
+		weight, fresh, status, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		r.VoteID, c.ID, j.nominee, j.voter, j.key, j.day, j.src.IP, j.src.Device, r.Weight, boolInt(j.fresh), r.Status, reason, r.CreatedAt.UnixMilli())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		j.replayed = true
+		return nil
+	}
+	// 2. The voter's member row, locked before anything else of theirs,
+	// so an exclusion and a vote are ordered.
+	var cast int64
+	err = w.QueryRow(ctx, `INSERT INTO campaign_members (campaign_id, user_id, votes_cast) VALUES (?, ?, 1)
+		ON CONFLICT (campaign_id, user_id) DO UPDATE SET votes_cast = campaign_members.votes_cast + 1
+		WHERE campaign_members.excluded = 0 RETURNING votes_cast`, c.ID, j.voter).Scan(&cast)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errExcluded
+	}
+	if err != nil {
+		return err
+	}
+	// 3. The day's allowance plus the bonus earned that day.
+	var used int
+	err = w.QueryRow(ctx, `INSERT INTO campaign_days (campaign_id, user_id, day, used) VALUES (?, ?, ?, 1)
+		ON CONFLICT (campaign_id, user_id, day) DO UPDATE SET used = campaign_days.used + 1
+		WHERE campaign_days.used < ? + campaign_days.bonus_publish + campaign_days.bonus_share RETURNING used`,
+		c.ID, j.voter, j.day, c.DailyVotes).Scan(&used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNoVotes
+	}
+	if err != nil {
+		return err
+	}
+	// 4. Per-source limits (UTC day).
+	utcDay := j.now.UTC().Unix() / 86400
+	for _, l := range []struct {
+		kind, value string
+		limit       int
+	}{{"ip", j.src.IP, c.IPDaily}, {"device", j.src.Device, c.DeviceDaily}} {
+		if l.limit == 0 || l.value == "" {
+			continue
+		}
+		err = w.QueryRow(ctx, `INSERT INTO campaign_sources (campaign_id, kind, value, day, used) VALUES (?, ?, ?, ?, 1)
+			ON CONFLICT (campaign_id, kind, value, day) DO UPDATE SET used = campaign_sources.used + 1
+			WHERE campaign_sources.used < ? RETURNING used`, c.ID, l.kind, l.value, utcDay, l.limit).Scan(&used)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errSource
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// 5. The tally, last: the hot row is locked for the shortest time.
+	if r.Status == Valid {
+		_, err = w.Exec(ctx, "UPDATE campaign_nominees SET votes = votes + 1, score = score + ? WHERE id = ?", r.Weight, j.nominee)
+	}
+	return err
 }
 
 // replay returns the vote stored under key, if any.
