@@ -226,11 +226,13 @@ func (s *Service) apply(ctx context.Context, j *job) error {
 	return err
 }
 
-// replay returns the vote stored under key, if any.
+// replay returns the vote stored under key, if any. It reads from the
+// reader pool (not the one SQLite writer): a vote committed before this
+// read is seen; one in flight is caught by the key's unique row.
 func (s *Service) replay(ctx context.Context, cid, uid id.ID, key string) (Receipt, bool, error) {
 	var r Receipt
 	var at int64
-	err := s.db.Writer(ctx).QueryRow(ctx, `SELECT id, nominee_id, status, weight, created_at FROM campaign_votes
+	err := s.db.Reader(ctx).QueryRow(ctx, `SELECT id, nominee_id, status, weight, created_at FROM campaign_votes
 		WHERE campaign_id = ? AND user_id = ? AND idempotency_key = ?`, cid, uid, key).Scan(&r.VoteID, &r.Nominee, &r.Status, &r.Weight, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Receipt{}, false, nil
