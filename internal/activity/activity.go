@@ -41,3 +41,15 @@ func (h Hook) Record(ctx context.Context, e Event) error {
 	}
 	return h(ctx, e)
 }
+
+// Chain is one Hook that calls each of hooks in order, stopping at the first error.
+func Chain(hooks ...Hook) Hook {
+	return func(ctx context.Context, e Event) error {
+		for _, h := range hooks {
+			if err := h.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}

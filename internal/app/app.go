@@ -17,6 +17,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
@@ -125,6 +126,9 @@ type App struct {
 	// Places are destinations, shopping lists and guides (C8), places.go.
 	Places *places.Service
 
+	// Campaigns are voting campaigns (G4), campaigns.go.
+	Campaigns *campaigns.Service
+
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
 	Jobs *jobs.Runner
@@ -196,6 +200,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	}
 	a.initCommerce()
 	a.initGrowth()
+	a.initCampaigns()
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
@@ -275,6 +280,7 @@ func loadToken(set, file string, n int) (string, error) {
 func (a *App) Shutdown() {
 	a.Jobs.Stop()
 	a.stopCommerce()
+	a.Campaigns.Close()
 	a.stopDiscovery()
 	a.Recs.Close()
 	if err := a.Notes.Close(); err != nil {

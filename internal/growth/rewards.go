@@ -189,3 +189,7 @@ func (s *Service) SetTimeZone(ctx context.Context, uid id.ID, tz string) error {
 		ON CONFLICT (user_id) DO UPDATE SET tz = excluded.tz`, uid, tz)
 	return err
 }
+
+// Today is the user's local day now (days since 1970-01-01 in their zone),
+// the day check-ins and other daily allowances count in.
+func (s *Service) Today(ctx context.Context, uid id.ID) (int64, error) { return s.today(ctx, uid) }

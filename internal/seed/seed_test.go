@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
@@ -127,6 +128,20 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, `SELECT COUNT(*) FROM growth_users g WHERE g.liked <> (SELECT COUNT(*) FROM likes l JOIN notes n
 			ON n.id = l.note_id WHERE n.author_id = g.user_id AND l.user_id <> g.user_id)`); n != 0 {
 			t.Errorf("%d users' liked counts differ from the likes on their notes", n)
+		}
+		if count(t, d, "SELECT COUNT(*) FROM campaigns WHERE published_at > 0") != 1 ||
+			count(t, d, "SELECT COUNT(*) FROM campaigns WHERE published_at = 0 AND ends_at > starts_at") != 1 ||
+			count(t, d, "SELECT COUNT(*) FROM campaign_votes") == 0 {
+			t.Error("the demo lacks a finished and a running campaign with votes")
+		}
+		cids, err := db.IDs(d.Reader(ctx).Query(ctx, "SELECT id FROM campaigns"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cid := range cids {
+			if err := campaigns.Verify(ctx, d, cid); err != nil {
+				t.Error(err)
+			}
 		}
 		if count(t, d, "SELECT COUNT(*) FROM guides WHERE status = 'published'") != 1 {
 			t.Error("no published demo guide")

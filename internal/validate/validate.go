@@ -36,3 +36,20 @@ func Text(field, s string, min, max int, multiline bool) (string, error) {
 	}
 	return s, nil
 }
+
+// KeyMax bounds an Idempotency-Key.
+const KeyMax = 200
+
+// IdempotencyKey checks an Idempotency-Key: 1–KeyMax printable ASCII
+// characters without spaces.
+func IdempotencyKey(key string) error {
+	if key == "" || len(key) > KeyMax {
+		return apperr.Invalid("send an Idempotency-Key header of 1–%d characters", KeyMax)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return apperr.Invalid("Idempotency-Key must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}

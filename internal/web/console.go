@@ -31,6 +31,7 @@ var consoleAreas = []consoleArea{
 	{"promotions", "console.promotions"},
 	{"places", "console.places"},
 	{"growth", "cgrowth.title"},
+	{"campaigns", "ccamp.title"},
 }
 
 // consolePage is what every console template gets as .Data.
@@ -54,6 +55,7 @@ func (w *Web) registerConsole(mux *http.ServeMux) {
 	w.registerConsoleStores(mux)
 	w.registerConsoleFlash(mux)
 	w.registerConsolePromotions(mux)
+	w.registerConsoleCampaigns(mux)
 }
 
 // requireOperator returns the signed-in operator; others get 403 (and

@@ -333,3 +333,26 @@
   tick();
   setInterval(tick, 250);
 })();
+
+// Campaign page: the leaderboards follow the server's stream of tallies
+// (server-sent events), re-ranked as they change.
+(function () {
+  var el = document.querySelector("[data-campaign]");
+  if (!el || !window.EventSource) return;
+  var es = new EventSource("/campaigns/" + el.dataset.campaign + "/live");
+  es.onmessage = function (ev) {
+    var data;
+    try { data = JSON.parse(ev.data); } catch (e) { return; }
+    (data.categories || []).forEach(function (c) {
+      var list = el.querySelector("[data-category='" + c.id + "']");
+      if (!list) return;
+      c.nominees.forEach(function (n) {
+        var li = list.querySelector("[data-nominee='" + n.id + "']");
+        if (!li) return;
+        li.querySelector(".nominee-votes").textContent = n.votes;
+        list.appendChild(li); // in the server's order: by score
+      });
+    });
+    el.dataset.live = "1";
+  };
+})();
