@@ -57,6 +57,8 @@ run "note API (JSON)" note_api.lua /
 run "following feed API" feed.lua /
 run "like/unlike API" like.lua /
 run "discover feed API" discover.lua /
+run "check-in API" checkin.lua /
+run "task centre API" tasks.lua /
 # The same at 4 connections: latency without 64 requests queued on 2 cores.
 run "discover feed (c=4)" discover.lua / 4
 run "baseline (again)" "" /bench/baseline

@@ -95,6 +95,13 @@ func New(d *db.DB) *Service {
 		sessions: cache.New[string, session]("sessions", userCacheEntries, sessionCacheTTL, hashPrefix)}
 }
 
+// ShareCaches links the user and session caches to the other servers, so
+// a profile change or a revoked session is seen everywhere at once.
+func (s *Service) ShareCaches(p cache.Peers) {
+	s.users.Share(p, "users", id.ID.String, id.ParseOK)
+	s.sessions.Share(p, "sessions", func(h string) string { return h }, func(h string) (string, bool) { return h, len(h) >= 16 })
+}
+
 // hashPrefix spreads token hashes (hex SHA-256) over cache stripes.
 func hashPrefix(h string) uint64 {
 	v, _ := strconv.ParseUint(h[:16], 16, 64)

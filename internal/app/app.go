@@ -18,16 +18,19 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/campaigns"
+	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/growth"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/notify"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
+	"github.com/redmark/redmark/internal/peers"
 	"github.com/redmark/redmark/internal/places"
 	"github.com/redmark/redmark/internal/points"
 	"github.com/redmark/redmark/internal/productnotes"
@@ -48,6 +51,13 @@ type Config struct {
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
 	RedisURL    string // redis://… to run flash-sale stock and limits in Redis (flash.go)
+	// NATSURL (nats://host:4222) carries the outbox to every server through
+	// JetStream, so each server's search index sees every change
+	// (internal/changefeed); NATSPrefix names the stream ("redmark").
+	NATSURL, NATSPrefix string
+	// RedisPrefix namespaces this community's Redis channels ("rm"), so
+	// several communities (or test runs) can share one Redis.
+	RedisPrefix string
 	Limits      LimitConfig
 	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth      growth.Config  // levels, rewards and invites (growth.go)
@@ -70,6 +80,11 @@ type Limits struct {
 	Signup, Login, Post, Upload, Write *ratelimit.Limiter
 }
 
+// byName lists the limiters under the names they have in Redis.
+func (l Limits) byName() map[string]*ratelimit.Limiter {
+	return map[string]*ratelimit.Limiter{"signup": l.Signup, "login": l.Login, "post": l.Post, "upload": l.Upload, "write": l.Write}
+}
+
 // App holds the services.
 type App struct {
 	Config   Config
@@ -84,9 +99,9 @@ type App struct {
 	Messages *messages.Service
 	Limits   Limits
 	Search   *search.Service // full-text search (D2); StartDiscovery runs its indexer
-	Trends   *trends.Service // hot list and trending topics (D3); StartDiscovery refreshes them
-	trendJob context.CancelFunc
-	trendEnd chan struct{}
+	// SearchHistory is recent searches per user and hot searches (D2).
+	SearchHistory *search.History
+	Trends        *trends.Service // hot list and trending topics (D3); StartDiscovery refreshes them
 
 	// Recs is the discover feed (D1), recs.go.
 	Recs *recommend.Service
@@ -100,18 +115,23 @@ type App struct {
 	Sandbox    *payments.Sandbox
 	Flash      *flashsale.Service // flash sales (E6), flash.go
 	redis      *redis.Client
+	peers      *peers.Redis     // cache invalidations to other servers, with Redis
+	changes    *changefeed.Feed // the outbox through NATS JetStream, with NATS
+	node       string           // this server's name (loadNodeID)
 	// ProductNotes links notes and products (E4): cards, creators' notes, reviews.
 	ProductNotes *productnotes.Service
-	jobs         commerceJobs
 	// Growth is levels, check-in, rewards, tips and invites, growth.go.
 	Growth *growth.Service
 
 	// Places are destinations, shopping lists and guides (C8), places.go.
-	Places   *places.Service
-	placeJob commerceJobs
+	Places *places.Service
 
 	// Campaigns are voting campaigns (G4), campaigns.go.
 	Campaigns *campaigns.Service
+
+	// Jobs runs the background work (StartCommerce, StartDiscovery,
+	// StartPlaces register theirs); cluster jobs run on one server at a time.
+	Jobs *jobs.Runner
 }
 
 // Open connects to the database, applies migrations and builds the services.
@@ -146,6 +166,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 
 // New builds the services over an open, migrated database.
 func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
+	node, err := loadNodeID(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	store, err := media.NewLocalStore(filepath.Join(cfg.DataDir, "media"))
 	if err != nil {
 		return nil, err
@@ -180,8 +204,17 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
+	a.node = node
+	if err := a.shareWithPeers(node); err != nil {
+		return nil, err
+	}
+	if err := a.openChangefeed(); err != nil {
+		return nil, err
+	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
+	a.SearchHistory = search.NewHistory(d, secret)
 	a.Trends = trends.New(d)
+	a.Jobs = jobs.New(d, node)
 	a.Recs = recommend.New(d, recommend.Options{})
 	a.initPlaces()
 	return a, nil
@@ -192,6 +225,9 @@ func burst(perMin float64) int { return max(3, int(perMin/2)) }
 // Close releases the database.
 func (a *App) Close() error {
 	a.closeFlash()
+	if a.changes != nil {
+		a.changes.Close()
+	}
 	return a.DB.Close()
 }
 
@@ -205,33 +241,46 @@ func Allow(l *ratelimit.Limiter, key string) error {
 
 // loadSecret reads the server secret (CSRF tokens, signed links) from
 // REDMARK_SECRET or DataDir/secret.key, creating the file on first start so
-// sessions survive restarts.
+// sessions survive restarts. Servers of one cluster share REDMARK_SECRET.
 func loadSecret(dir string) ([]byte, error) {
-	if s := os.Getenv("REDMARK_SECRET"); s != "" {
-		return []byte(s), nil
+	s, err := loadToken(os.Getenv("REDMARK_SECRET"), filepath.Join(dir, "secret.key"), 32)
+	return []byte(s), err
+}
+
+// loadNodeID names this server in the job leases (REDMARK_NODE_ID or
+// DataDir/node.id): a server restarted after a crash takes its own leases
+// back at once instead of waiting for them to lapse.
+func loadNodeID(dir string) (string, error) {
+	return loadToken(os.Getenv("REDMARK_NODE_ID"), filepath.Join(dir, "node.id"), 8)
+}
+
+// loadToken returns set if not empty, else the token in file, creating the
+// file with n random bytes (hex) on first use.
+func loadToken(set, file string, n int) (string, error) {
+	if set != "" {
+		return set, nil
 	}
-	p := filepath.Join(dir, "secret.key")
-	b, err := os.ReadFile(p)
+	b, err := os.ReadFile(file)
 	if err == nil {
-		return []byte(strings.TrimSpace(string(b))), nil
+		return strings.TrimSpace(string(b)), nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return "", err
 	}
-	k := make([]byte, 32)
+	k := make([]byte, n)
 	_, _ = rand.Read(k)
 	s := hex.EncodeToString(k)
-	if err := os.WriteFile(p, []byte(s+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write secret key: %w", err)
+	if err := os.WriteFile(file, []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", filepath.Base(file), err)
 	}
-	return []byte(s), nil
+	return s, nil
 }
 
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
+	a.Jobs.Stop()
 	a.stopCommerce()
 	a.Campaigns.Close()
-	a.stopPlaces()
 	a.stopDiscovery()
 	a.Recs.Close()
 	if err := a.Notes.Close(); err != nil {

@@ -1,13 +1,13 @@
 package app
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"strings"
 	"time"
 
 	"github.com/redmark/redmark/internal/flashsale"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
 	"github.com/redmark/redmark/internal/points"
@@ -31,12 +31,6 @@ type CommerceConfig struct {
 	JobInterval time.Duration
 	// Flash holds the flash-sale rules (payment window 5 min, jobs every 1s).
 	Flash flashsale.Config
-}
-
-// commerceJobs is the running background loop of the shop.
-type commerceJobs struct {
-	cancel context.CancelFunc
-	done   chan struct{}
 }
 
 // initCommerce builds the shop services (E1–E7) over the app's database.
@@ -73,37 +67,22 @@ func sandboxWebhookURL(cfg Config) string {
 	return ""
 }
 
-// StartCommerce starts the shop's background jobs (unpaid-order expiry,
-// auto-completion, refund retries). The server calls it once; Shutdown
-// stops it. Tests drive the jobs directly instead.
+// StartCommerce starts the shop's background jobs on the app's job runner:
+// unpaid-order expiry, auto-completion and refund retries, and the flash
+// sales' settlement, once across servers; the flash sales' sold-out
+// refresh on every server. Shutdown stops them. Tests drive the jobs
+// directly instead.
 func (a *App) StartCommerce() {
-	if a.jobs.cancel != nil {
-		return
-	}
 	every := a.Config.Commerce.JobInterval
 	if every <= 0 {
 		every = 15 * time.Second
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a.jobs = commerceJobs{cancel: cancel, done: make(chan struct{})}
-	flashDone := make(chan struct{})
-	go func() {
-		defer close(flashDone)
-		a.Flash.RunJobs(ctx)
-	}()
-	go func() {
-		defer close(a.jobs.done)
-		a.Orders.RunJobs(ctx, every)
-		<-flashDone
-	}()
+	a.Jobs.Every("orders", every, jobs.Cluster, a.Orders.RunJobs)
+	a.Jobs.Every("flash-sales", a.Flash.JobInterval(), jobs.Cluster, a.Flash.RunShared)
+	a.Jobs.Every("flash-sales-refresh", a.Flash.JobInterval(), jobs.Local, a.Flash.Refresh)
 }
 
-// stopCommerce stops the background jobs and pending sandbox webhooks.
+// stopCommerce stops pending sandbox webhooks (the jobs stop with a.Jobs).
 func (a *App) stopCommerce() {
-	if a.jobs.cancel != nil {
-		a.jobs.cancel()
-		<-a.jobs.done
-		a.jobs.cancel = nil
-	}
 	a.Sandbox.Close()
 }

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
@@ -18,31 +22,65 @@ import (
 
 // StartDiscovery starts the background work of search (D2): the indexer
 // that applies the outbox to the search index, after rebuilding the index
-// in the background if it is missing. The server calls it once; Shutdown
-// stops it. Tests that search call it themselves.
+// in the background if it is missing; and the refresh of the hot list and
+// trending topics (D3), on every server since each keeps its own snapshot
+// in memory. The server calls it once; Shutdown stops it. Tests that
+// search call it themselves.
 func (a *App) StartDiscovery() error {
+	if a.changes != nil {
+		if err := a.followChangefeed(); err != nil {
+			return err
+		}
+	}
 	if err := a.Search.Start(); err != nil {
 		return err
 	}
-	if a.trendJob == nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		a.trendJob, a.trendEnd = cancel, make(chan struct{})
-		go func() {
-			defer close(a.trendEnd)
-			a.Trends.Run(ctx, trends.RefreshInterval/2)
-		}()
-	}
+	a.Jobs.Every("trends", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
+		return a.Trends.Refresh(ctx, time.Now())
+	})
 	return nil
 }
 
-// stopDiscovery stops the hot-list job and the indexer (after its current
-// batch) and closes the index, so the next start resumes from the outbox.
-func (a *App) stopDiscovery() {
-	if a.trendJob != nil {
-		a.trendJob()
-		<-a.trendEnd
-		a.trendJob = nil
+// openChangefeed connects to NATS JetStream when configured.
+func (a *App) openChangefeed() error {
+	if a.Config.NATSURL == "" {
+		return nil
 	}
+	prefix := a.Config.NATSPrefix
+	if prefix == "" {
+		prefix = "redmark"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f, err := changefeed.Open(ctx, a.Config.NATSURL, prefix, a.DB)
+	a.changes = f
+	return err
+}
+
+// followChangefeed relays the outbox into the stream (once across the
+// cluster) and points this server's search indexer at its own consumer.
+func (a *App) followChangefeed() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Consumer names allow letters, digits, - and _ only.
+	name := strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '_'
+	}, a.node)
+	c, fresh, err := a.changes.Consumer(ctx, "search-"+name, search.IndexedTopics...)
+	if err != nil {
+		return err
+	}
+	a.Search.UseChanges(c, fresh)
+	a.Jobs.Every("outbox-relay", changefeed.RelayInterval, jobs.Cluster, a.changes.Relay)
+	return nil
+}
+
+// stopDiscovery stops the indexer (after its current batch) and closes the
+// index, so the next start resumes from the outbox.
+func (a *App) stopDiscovery() {
 	if err := a.Search.Close(); err != nil {
 		slog.Warn("close search index", "err", err)
 	}
@@ -69,11 +107,20 @@ type SearchPage struct {
 }
 
 // SearchPage runs a search and hydrates the results for viewer (0: signed
-// out), keeping the ranked order and skipping rows that vanished meanwhile.
-func (a *App) SearchPage(ctx context.Context, viewer id.ID, r search.Request) (SearchPage, error) {
+// out, identified by the client address addr), keeping the ranked order and
+// skipping rows that vanished meanwhile. A first page is recorded in the
+// search history (recent and hot searches).
+func (a *App) SearchPage(ctx context.Context, viewer id.ID, addr string, r search.Request) (SearchPage, error) {
 	res, err := a.Search.Search(ctx, r)
 	if err != nil {
 		return SearchPage{}, err
+	}
+	if r.Cursor == "" {
+		// The history is a convenience: a failure to record it is logged,
+		// the search is still answered.
+		if err := a.SearchHistory.Record(ctx, viewer, addr, r.Text, res.Total > 0); err != nil {
+			slog.Warn("record search", "err", err)
+		}
 	}
 	p := SearchPage{Type: r.Kind, Items: []SearchItem{}, Total: res.Total, Fallback: res.Fallback}
 	if res.Next != "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redmark/redmark/internal/flashsale"
+	"github.com/redmark/redmark/internal/peers"
 )
 
 // initFlash builds the flash-sale service (E6). With Config.RedisURL its
@@ -33,7 +34,37 @@ func (a *App) initFlash() error {
 	return nil
 }
 
+// shareWithPeers, when Redis is configured, links the caches to the other
+// servers through Redis pub/sub and moves the rate limits into Redis, so
+// every server sees one budget per client (docs/cluster.md); node names
+// this server.
+func (a *App) shareWithPeers(node string) error {
+	if a.redis == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	prefix := a.Config.RedisPrefix
+	if prefix == "" {
+		prefix = "rm"
+	}
+	for name, l := range a.Limits.byName() {
+		l.Share(a.redis, prefix+":rl:"+name)
+	}
+	p, err := peers.New(ctx, a.redis, prefix+":invalidate", node)
+	if err != nil {
+		return fmt.Errorf("subscribe to cache invalidations: %w", err)
+	}
+	a.peers = p
+	a.Notes.ShareCache(p)
+	a.Accounts.ShareCaches(p)
+	return nil
+}
+
 func (a *App) closeFlash() {
+	if a.peers != nil {
+		a.peers.Close()
+	}
 	if a.redis != nil {
 		a.redis.Close()
 	}

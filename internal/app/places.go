@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/places"
 )
@@ -37,6 +37,7 @@ func (a *App) initPlaces() {
 		pdf = places.Chromium{Path: path}
 	}
 	a.Places = places.New(a.DB, pdf)
+	a.Notes.Located = a.Places.Relocate
 }
 
 func findChromium(configured string) string {
@@ -51,41 +52,17 @@ func findChromium(configured string) string {
 	return ""
 }
 
-// StartPlaces runs the loop that attaches new notes to places; Shutdown
-// stops it. Tests call Places.AttachNew directly.
+// StartPlaces runs the job that attaches new notes to places, once across
+// servers; Shutdown stops it. Tests call Places.AttachNew directly.
 func (a *App) StartPlaces() {
-	if a.placeJob.cancel != nil {
-		return
-	}
 	every := a.Config.Places.AttachInterval
 	if every <= 0 {
 		every = 10 * time.Second
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a.placeJob = commerceJobs{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(a.placeJob.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			if _, err := a.Places.AttachNew(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("attach notes to places", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-}
-
-func (a *App) stopPlaces() {
-	if a.placeJob.cancel != nil {
-		a.placeJob.cancel()
-		<-a.placeJob.done
-		a.placeJob.cancel = nil
-	}
+	a.Jobs.Every("places-attach", every, jobs.Cluster, func(ctx context.Context) error {
+		_, err := a.Places.AttachNew(ctx)
+		return err
+	})
 }
 
 // GuideBook resolves a published guide into a book for offline reading:

@@ -9,7 +9,9 @@
 // key: an unrelated write in the same stripe only costs a skipped Put.
 //
 // Entries also expire after a TTL: it bounds how long a write made by
-// another server sharing the database goes unseen.
+// another server sharing the database goes unseen. With Share, invalidations
+// also travel to the other servers (peers.go), and the TTL is only the
+// bound for when that channel is down.
 package cache
 
 import (
@@ -38,6 +40,7 @@ type Cache[K comparable, V any] struct {
 	lru     *lru.Cache[K, entry[V]]
 	ttl     time.Duration
 	hash    func(K) uint64
+	shared  *sharing[K]
 	stripes [stripes]struct {
 		mu  sync.Mutex
 		gen uint64
@@ -99,6 +102,11 @@ func (c *Cache[K, V]) Put(k K, v V, tok uint64) {
 
 // Forget drops k; reads that started before cannot store it again.
 func (c *Cache[K, V]) Forget(k K) {
+	c.forget(k)
+	c.shared.publish(k)
+}
+
+func (c *Cache[K, V]) forget(k K) {
 	s := &c.stripes[c.stripe(k)]
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,18 +116,25 @@ func (c *Cache[K, V]) Forget(k K) {
 
 // Update changes k's cached value in place (when it is cached) with f, for
 // writes whose effect is known without a read (a counter moved by n).
+// Other servers cannot replay f, so they forget k instead.
 func (c *Cache[K, V]) Update(k K, f func(V) V) {
 	s := &c.stripes[c.stripe(k)]
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.gen++
 	if e, ok := c.lru.Peek(k); ok {
 		c.lru.Add(k, entry[V]{f(e.v), e.at})
 	}
+	s.mu.Unlock()
+	c.shared.publish(k)
 }
 
 // Purge drops everything (a change that touches many keys at once).
 func (c *Cache[K, V]) Purge() {
+	c.purge()
+	c.shared.publishAll()
+}
+
+func (c *Cache[K, V]) purge() {
 	for i := range c.stripes {
 		c.stripes[i].mu.Lock()
 		c.stripes[i].gen++

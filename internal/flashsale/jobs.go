@@ -8,28 +8,15 @@ import (
 	"github.com/redmark/redmark/internal/id"
 )
 
-// RunJobs runs the background work every JobInterval until ctx ends:
-// expire unpaid flash orders (their units go back on sale), refresh the
-// sold-out flags from the database, give unsold units of ended sales back
-// to their SKU, and in Redis mode reconcile Redis with the database. Every
-// step is idempotent, so it is also what repairs things after a crash.
-func (s *Service) RunJobs(ctx context.Context) {
-	t := time.NewTicker(s.cfg.JobInterval)
-	defer t.Stop()
-	for {
-		if err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("flash sale jobs", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// JobInterval is how often the jobs below should run.
+func (s *Service) JobInterval() time.Duration { return s.cfg.JobInterval }
 
-// RunOnce runs each job once (tests drive it directly).
-func (s *Service) RunOnce(ctx context.Context) error {
+// RunShared runs the jobs that change shared data, once across servers
+// (the app runs it as a cluster job): in Redis mode reconcile Redis with
+// the database, expire unpaid flash orders (their units go back on sale)
+// and give unsold units of ended sales back to their SKU. Every step is
+// idempotent, so it is also what repairs things after a crash.
+func (s *Service) RunShared(ctx context.Context) error {
 	if s.rdb != nil {
 		if err := s.reconcileRedis(ctx); err != nil {
 			return err
@@ -53,17 +40,22 @@ func (s *Service) RunOnce(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := s.refresh(ctx); err != nil {
-		return err
-	}
 	return s.settle(ctx)
 }
 
-// refresh corrects the sold-out flags of the sales this process has
-// loaded: units may have come back (expiry, cancellation) through another
+// RunOnce runs the shared jobs and this server's refresh (tests drive it).
+func (s *Service) RunOnce(ctx context.Context) error {
+	if err := s.RunShared(ctx); err != nil {
+		return err
+	}
+	return s.Refresh(ctx)
+}
+
+// Refresh corrects the sold-out flags of the sales this process has
+// loaded (every server runs it, as a local job): units may have come back (expiry, cancellation) through another
 // process, or the flag was set by a purchase that wanted more than was left.
 // It also closes sales an operator ended early through another process.
-func (s *Service) refresh(ctx context.Context) error {
+func (s *Service) Refresh(ctx context.Context) error {
 	now := s.now()
 	var err error
 	s.states.Range(func(k, v any) bool {

@@ -84,6 +84,8 @@ type Service struct {
 	notes  Notes
 	cfg    Config
 	defTZ  *time.Location
+	// Notify, when set, tells a user in-transaction about each level reached.
+	Notify func(ctx context.Context, uid id.ID, level int) error
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 }
@@ -177,12 +179,19 @@ func (s *Service) levelUp(ctx context.Context, uid id.ID, cur int, c Counts) err
 		return err
 	}
 	for lv := cur + 1; lv <= to; lv++ {
-		if _, err := w.Exec(ctx, "INSERT INTO growth_levelups (user_id, level, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			uid, lv, db.Now()); err != nil {
+		res, err := w.Exec(ctx, "INSERT INTO growth_levelups (user_id, level, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			uid, lv, db.Now())
+		if err != nil {
 			return err
 		}
 		if _, err := s.earn(ctx, uid, RuleTask, points.TaskReward, id.ID(lv), "reached a new level"); err != nil {
 			return err
+		}
+		// A level reached before (a backfill run again) is announced once.
+		if n, _ := res.RowsAffected(); n > 0 && s.Notify != nil {
+			if err := s.Notify(ctx, uid, lv); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

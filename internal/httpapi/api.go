@@ -52,6 +52,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerFlash(mux)
 	a.registerProductNotes(mux)
 	a.registerGrowth(mux)
+	a.registerPlaces(mux)
 	a.registerCampaigns(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {

@@ -43,6 +43,10 @@ func TestGrowthOverHTTP(t *testing.T) {
 		bob.Do("POST", "/api/v1/notes/"+aliceNote+"/comments", map[string]any{"body": "nice"}).Want(201)
 		g = bob.Do("GET", "/api/v1/me/growth", nil).Want(200)
 		wantNum(t, g, "status.level.level", 2)
+		ns := bob.Do("GET", "/api/v1/notifications?category=system", nil).Want(200)
+		if ns.Get("notifications.0.kind") != "level_up" || ns.Num("notifications.0.ref") != 2 || ns.Num("unread.system") != 1 {
+			t.Errorf("level-up notification: %s", ns.Body)
+		}
 		if n := count(e, "SELECT COUNT(*) FROM point_ledger WHERE user_id = ? AND kind = ?", mustID(t, alice.ID), points.InviteReward); n != 1 {
 			t.Errorf("inviter rewards: %d", n)
 		}

@@ -24,6 +24,7 @@ type notificationOut struct {
 	Actor     accounts.User          `json:"actor"`
 	Note      *notificationNote      `json:"note"`
 	Comment   *notify.CommentSnippet `json:"comment"`
+	Ref       int64                  `json:"ref,omitempty"` // level_up: the level reached
 	CreatedAt time.Time              `json:"created_at"`
 	Read      bool                   `json:"read"`
 }
@@ -34,7 +35,7 @@ type notificationNote struct {
 	ThumbnailURL string `json:"thumbnail_url"`
 }
 
-// listNotifications: GET /api/v1/notifications?category=likes|follows|comments&cursor=&limit=
+// listNotifications: GET /api/v1/notifications?category=likes|follows|comments|system&cursor=&limit=
 // → one tab of the notification page, newest first; without category, all
 // three tabs merged. Actors, notes and comments are fetched in one batch each.
 func (a *API) listNotifications(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +82,7 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			continue // deleted between the two reads
 		}
-		o := notificationOut{ID: n.ID, Kind: n.Kind, Actor: actor, CreatedAt: n.CreatedAt, Read: n.Read}
+		o := notificationOut{ID: n.ID, Kind: n.Kind, Actor: actor, Ref: n.Ref, CreatedAt: n.CreatedAt, Read: n.Read}
 		if note, ok := notes[n.NoteID]; ok {
 			o.Note = &notificationNote{ID: note.ID, Title: note.Title}
 			if len(note.Media) > 0 {
@@ -109,7 +110,7 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request) error {
 }
 
 // unreadCounts: GET /api/v1/notifications/unread → {likes, follows,
-// comments, messages}: unread notifications per tab and unread direct messages.
+// comments, system, messages}: unread notifications per tab and unread direct messages.
 func (a *API) unreadCounts(w http.ResponseWriter, r *http.Request) error {
 	me, err := httpx.Require(r)
 	if err != nil {

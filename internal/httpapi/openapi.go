@@ -70,7 +70,7 @@ var ops = []op{
 	{"POST", "/api/v1/messages/{username}", "messages", "Send a direct message (once either of you follows the other)", true, "MessageInput", 201, "Message", nil},
 	{"GET", "/api/v1/messages/{username}", "messages", "Conversation history, newest first; marks it read", true, "", 200, "MessageList", cursorQuery},
 	{"GET", "/api/v1/conversations", "messages", "Conversations, most recent first, with unread counts", true, "", 200, "ConversationList", cursorQuery},
-	{"GET", "/api/v1/notifications", "notifications", "Notifications (category likes|follows|comments, or all)", true, "", 200, "NotificationList", []string{"category", "cursor", "limit"}},
+	{"GET", "/api/v1/notifications", "notifications", "Notifications (category likes|follows|comments|system, or all)", true, "", 200, "NotificationList", []string{"category", "cursor", "limit"}},
 	{"GET", "/api/v1/notifications/unread", "notifications", "Unread counts per category and unread messages", true, "", 200, "Unread", nil},
 	{"POST", "/api/v1/notifications/read", "notifications", "Mark a category (or all) read", true, "ReadInput", 204, "", nil},
 	{"GET", "/api/openapi.json", "meta", "This document", false, "", 200, "", nil},
@@ -156,11 +156,12 @@ var schemas = map[string]any{
 	"Conversation":     obj(map[string]any{"id": idStr(), "user": ref("User"), "last_message": ref("Message"), "unread_count": integer()}),
 	"ConversationList": page("conversations", "Conversation"),
 	"Notification": obj(map[string]any{"id": idStr(),
-		"kind":  map[string]any{"type": "string", "enum": []string{"like", "collect", "comment_like", "follow", "comment", "reply", "mention"}},
+		"kind":  map[string]any{"type": "string", "enum": []string{"like", "collect", "comment_like", "follow", "comment", "reply", "mention", "level_up"}},
+		"ref":   integer(), // level_up: the level reached
 		"actor": ref("User"), "note": nullable(obj(map[string]any{"id": idStr(), "title": str(), "cover_url": str()})),
 		"comment": nullable(obj(map[string]any{"id": idStr(), "body": str()})), "created_at": timeStr(), "read": boolean()}),
 	"NotificationList": obj(map[string]any{"notifications": arr(ref("Notification")), "unread": ref("Unread"), "next_cursor": nullable(str())}),
-	"Unread":           obj(map[string]any{"likes": integer(), "follows": integer(), "comments": integer(), "messages": integer()}),
+	"Unread":           obj(map[string]any{"likes": integer(), "follows": integer(), "comments": integer(), "system": integer(), "messages": integer()}),
 	"ReadInput":        obj(map[string]any{"category": str()}),
 }
 

@@ -12,6 +12,9 @@ import (
 func (a *API) registerSearch(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/search", handler(a.search))
 	mux.Handle("GET /api/v1/search/suggest", handler(a.suggest))
+	mux.Handle("GET /api/v1/search/hot", handler(a.hotSearches))
+	mux.Handle("GET /api/v1/me/searches", handler(a.recentSearches))
+	mux.Handle("DELETE /api/v1/me/searches", handler(a.clearRecentSearches))
 	a.registerTrends(mux)
 }
 
@@ -27,7 +30,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.app.SearchPage(r.Context(), signedInID(r), search.Request{Text: r.URL.Query().Get("q"), Kind: kind,
+	p, err := a.app.SearchPage(r.Context(), signedInID(r), a.clientIP(r), search.Request{Text: r.URL.Query().Get("q"), Kind: kind,
 		Cursor: cursor, Limit: limit})
 	if err != nil {
 		return err
@@ -52,5 +55,42 @@ func (a *API) suggest(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": cs})
+	return nil
+}
+
+// hotSearches: GET /api/v1/search/hot → {items: [{query, searchers}]}.
+func (a *API) hotSearches(w http.ResponseWriter, r *http.Request) error {
+	hs, err := a.app.SearchHistory.Hot(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": hs})
+	return nil
+}
+
+// recentSearches: GET /api/v1/me/searches → {items: [{query, searched_at}]}.
+func (a *API) recentSearches(w http.ResponseWriter, r *http.Request) error {
+	me, err := httpx.Require(r)
+	if err != nil {
+		return err
+	}
+	rs, err := a.app.SearchHistory.Recent(r.Context(), me.ID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": rs})
+	return nil
+}
+
+// clearRecentSearches: DELETE /api/v1/me/searches → 204.
+func (a *API) clearRecentSearches(w http.ResponseWriter, r *http.Request) error {
+	me, err := a.writer(r)
+	if err != nil {
+		return err
+	}
+	if err := a.app.SearchHistory.ClearRecent(r.Context(), me.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -78,6 +78,13 @@ func Parse(s string) (ID, error) {
 	return ID(n), nil
 }
 
+// ParseOK is Parse for callers that only need to know whether s is an id
+// (cache keys arriving from other servers).
+func ParseOK(s string) (ID, bool) {
+	i, err := Parse(s)
+	return i, err == nil
+}
+
 func (i ID) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
 
 func (i *ID) UnmarshalText(b []byte) error {

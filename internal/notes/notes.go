@@ -130,6 +130,10 @@ type Service struct {
 	media    *media.Service
 	// Activity hears of publishes and shares (growth tasks), in their transaction.
 	Activity activity.Hook
+	// Located hears, in the transaction, of the location of a note that is
+	// published with a changed location (an edit, or a draft going out), so
+	// places can re-attach it.
+	Located func(ctx context.Context, noteID id.ID, location string) error
 
 	// cache holds whole notes, counters included (see Forget).
 	cache *cache.Cache[id.ID, Note]
@@ -156,6 +160,9 @@ const (
 func (s *Service) Forget(ctx context.Context, noteID id.ID) {
 	db.AfterCommit(ctx, func() { s.cache.Forget(noteID) })
 }
+
+// ShareCache links the note cache to the other servers (cache.Peers).
+func (s *Service) ShareCache(p cache.Peers) { s.cache.Share(p, "notes", id.ID.String, id.ParseOK) }
 
 // New builds the service and starts the view-count flusher; Close stops it.
 func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m *media.Service) *Service {
@@ -500,6 +507,11 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 		s.Forget(ctx, noteID)
 		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
 			return err
+		}
+		if isPub && (!wasPub || c.location != r.location) && s.Located != nil {
+			if err := s.Located(ctx, noteID, c.location); err != nil {
+				return err
+			}
 		}
 		switch {
 		case isPub && !wasPub:

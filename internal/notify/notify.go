@@ -1,6 +1,6 @@
 // Package notify stores the notifications users receive (C6) and groups
-// them the way the app shows them: likes & collects, new followers, and
-// comments & @mentions.
+// them the way the app shows them: likes & collects, new followers,
+// comments & @mentions, and system notices (level-ups).
 package notify
 
 import (
@@ -23,6 +23,8 @@ const (
 	Comment     = "comment"
 	Reply       = "reply"
 	Mention     = "mention"
+	// LevelUp is a system notification: Ref is the growth level reached.
+	LevelUp = "level_up"
 )
 
 // Categories group kinds into the three tabs of the notification page.
@@ -30,10 +32,11 @@ var Categories = map[string][]string{
 	"likes":    {Like, Collect, CommentLike},
 	"follows":  {Follow},
 	"comments": {Comment, Reply, Mention},
+	"system":   {LevelUp},
 }
 
 // CategoryNames are the keys of Categories in display order.
-var CategoryNames = []string{"likes", "follows", "comments"}
+var CategoryNames = []string{"likes", "follows", "comments", "system"}
 
 // Notification is one event addressed to UserID, caused by ActorID.
 type Notification struct {
@@ -43,6 +46,7 @@ type Notification struct {
 	ActorID   id.ID     `json:"actor_id"`
 	NoteID    id.ID     `json:"note_id,omitempty"`
 	CommentID id.ID     `json:"comment_id,omitempty"`
+	Ref       int64     `json:"ref,omitempty"` // system kinds: what it is about (level_up: the level)
 	CreatedAt time.Time `json:"created_at"`
 	Read      bool      `json:"read"`
 }
@@ -69,6 +73,14 @@ func (s *Service) Add(ctx context.Context, n Notification) error {
 	return err
 }
 
+// AddSystem records a system notification about the user's own progress
+// (actor: the user), in the caller's transaction.
+func (s *Service) AddSystem(ctx context.Context, userID id.ID, kind string, ref int64) error {
+	_, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO notifications (id, user_id, kind, actor_id, ref, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, id.New(), userID, kind, userID, ref, db.Now())
+	return err
+}
+
 // Retract removes notifications of kind from actor about a subject, when the
 // action is undone (unlike, unfollow), so the tab never shows stale events.
 func (s *Service) Retract(ctx context.Context, userID, actorID id.ID, kind string, noteID, commentID id.ID) error {
@@ -85,7 +97,7 @@ func kindsOf(category string) ([]any, error) {
 			kinds = append(kinds, Categories[c]...)
 		}
 	} else if kinds = Categories[category]; kinds == nil {
-		return nil, apperr.Invalid("category must be likes, follows or comments")
+		return nil, apperr.Invalid("category must be likes, follows, comments or system")
 	}
 	out := make([]any, len(kinds))
 	for i, k := range kinds {
@@ -114,12 +126,12 @@ func (s *Service) List(ctx context.Context, userID id.ID, category string, befor
 	branches := make([]string, len(kinds))
 	var args []any
 	for i, k := range kinds {
-		branches[i] = `SELECT * FROM (SELECT id, kind, actor_id, note_id, comment_id, created_at, read_at FROM notifications
+		branches[i] = `SELECT * FROM (SELECT id, kind, actor_id, note_id, comment_id, ref, created_at, read_at FROM notifications
 			WHERE user_id = ? AND kind = ? AND id < ?` + notBlocked + ` ORDER BY id DESC LIMIT ?) k` + strconv.Itoa(i)
 		args = append(args, userID, k, before, userID, limit)
 	}
 	args = append(args, limit)
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, kind, actor_id, COALESCE(note_id, 0), COALESCE(comment_id, 0), created_at, read_at
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT id, kind, actor_id, COALESCE(note_id, 0), COALESCE(comment_id, 0), ref, created_at, read_at
 		FROM (`+strings.Join(branches, " UNION ALL ")+`) n ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
@@ -129,7 +141,7 @@ func (s *Service) List(ctx context.Context, userID id.ID, category string, befor
 	for rows.Next() {
 		n := Notification{UserID: userID}
 		var created, read int64
-		if err := rows.Scan(&n.ID, &n.Kind, &n.ActorID, &n.NoteID, &n.CommentID, &created, &read); err != nil {
+		if err := rows.Scan(&n.ID, &n.Kind, &n.ActorID, &n.NoteID, &n.CommentID, &n.Ref, &created, &read); err != nil {
 			return nil, err
 		}
 		n.CreatedAt = time.UnixMilli(created).UTC()

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -470,31 +471,25 @@ func (s *Service) PurgeKeys(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-// RunJobs runs the background work every interval until ctx ends: expiring
-// unpaid orders, completing delivered ones, retrying refunds, forgetting
-// old idempotency keys.
-func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.ExpireUnpaid(ctx); err != nil {
-			slog.Warn("expire unpaid orders", "err", err)
-		} else if n > 0 {
-			slog.Info("cancelled unpaid orders", "count", n)
-		}
-		if _, err := s.AutoComplete(ctx); err != nil {
-			slog.Warn("auto-complete orders", "err", err)
-		}
-		if err := s.pay.ProcessPending(ctx); err != nil {
-			slog.Warn("retry refunds", "err", err)
-		}
-		if _, err := s.PurgeKeys(ctx); err != nil {
-			slog.Warn("purge idempotency keys", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// RunJobs runs the background work once (the app runs it every
+// JobInterval as a cluster job): expiring unpaid orders, completing
+// delivered ones, retrying refunds, forgetting old idempotency keys. Each
+// step is idempotent; a failing one does not hold up the others.
+func (s *Service) RunJobs(ctx context.Context) error {
+	var errs []error
+	if n, err := s.ExpireUnpaid(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("expire unpaid orders: %w", err))
+	} else if n > 0 {
+		slog.Info("cancelled unpaid orders", "count", n)
 	}
+	if _, err := s.AutoComplete(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("auto-complete orders: %w", err))
+	}
+	if err := s.pay.ProcessPending(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("retry refunds: %w", err))
+	}
+	if _, err := s.PurgeKeys(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("purge idempotency keys: %w", err))
+	}
+	return errors.Join(errs...)
 }

@@ -120,3 +120,23 @@ func Wait() <-chan struct{} {
 	defer wakeMu.Unlock()
 	return wakeCh
 }
+
+// Direct is the outbox read by its one consumer on one server: Next reads
+// the oldest rows of its topics, Done deletes them. (With NATS, the
+// changefeed relay is that one consumer and servers read the stream.)
+type Direct struct {
+	db     *db.DB
+	topics []string
+}
+
+// NewDirect reads topics (all when none) from d.
+func NewDirect(d *db.DB, topics ...string) *Direct { return &Direct{db: d, topics: topics} }
+
+func (o *Direct) Next(ctx context.Context, limit int) ([]Event, error) {
+	return Next(ctx, o.db, limit, o.topics...)
+}
+
+func (o *Direct) Done(ctx context.Context, evs []Event) error { return Done(ctx, o.db, evs) }
+
+// Wait returns a channel closed at the next commit that adds a row here.
+func (o *Direct) Wait() <-chan struct{} { return Wait() }

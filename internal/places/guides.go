@@ -215,10 +215,10 @@ func (s *Service) Guide(ctx context.Context, guideID id.ID, drafts bool) (Guide,
 
 // GuideSummary is a guide in a list.
 type GuideSummary struct {
-	ID      id.ID
-	PlaceID id.ID
-	Title   string
-	Status  string
+	ID      id.ID  `json:"id"`
+	PlaceID id.ID  `json:"place_id"`
+	Title   string `json:"title"`
+	Status  string `json:"status"`
 }
 
 // Guides lists the guides of a place (0: all places), newest first;

@@ -356,6 +356,27 @@ func (s *Service) attach(ctx context.Context, note, place id.ID) error {
 	return outbox.Add(ctx, s.db, outbox.Note, note)
 }
 
+// Relocate re-attaches a note whose location changed (the notes service
+// calls it inside the edit's transaction): to the place the new location
+// names, or to none.
+func (s *Service) Relocate(ctx context.Context, note id.ID, location string) error {
+	all, err := s.All(ctx)
+	if err != nil {
+		return err
+	}
+	if p, ok := Match(all, location); ok && location != "" {
+		return s.attach(ctx, note, p.ID)
+	}
+	res, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM note_places WHERE note_id = ?", note)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return outbox.Add(ctx, s.db, outbox.Note, note)
+}
+
 // Attach sets a note's place by hand (operators fixing a location).
 func (s *Service) Attach(ctx context.Context, note, place id.ID) error {
 	if _, err := s.Get(ctx, place); err != nil {

@@ -156,8 +156,12 @@ func TestAttachMergeAndSearch(t *testing.T) {
 
 		// Search: the place names of the note's place and its ancestors.
 		waitIndexed(t, e)
-		if got := searchNotes(t, e, "东京 药妆"); !slices.Equal(got, []id.ID{drug}) {
-			t.Fatalf("东京 药妆 found %v, want only %v (not Paris, not unplaced)", got, drug)
+		// The park's place is the duplicate 東京都: traditional characters
+		// fold to simplified in the index, so it is in Tokyo for search too.
+		got := searchNotes(t, e, "东京 药妆")
+		slices.Sort(got)
+		if want := []id.ID{drug, park}; !slices.Equal(got, want) {
+			t.Fatalf("东京 药妆 found %v, want %v (not Paris, not unplaced)", got, want)
 		}
 
 		_, err := s.Create(ctx, places.Input{Kind: places.Country, Slug: "france", NameZh: "法国", NameEn: "France"})
@@ -396,4 +400,52 @@ func epubcheck(t *testing.T, epub []byte) {
 	if err != nil {
 		t.Fatalf("epubcheck rejects the guide: %v\n%s", err, out)
 	}
+}
+
+// TestRelocateOnEdit: editing a published note's location moves it to the
+// place the new text names (or to none) in the edit's transaction, and a
+// draft published later is attached as it goes out.
+func TestRelocateOnEdit(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		s := e.App.Places
+		_, _, shibuya, kyoto := japan(t, s)
+		alice, bob := e.SignUp("alice"), e.SignUp("bob")
+		n := post(t, alice, "拉面", "好吃", "东京·涩谷")
+		must(s.AttachNew(ctx))
+		place := func() id.ID { return must(s.OfNotes(ctx, []id.ID{n}))[n].ID }
+		if place() != shibuya.ID {
+			t.Fatal("not attached to Shibuya")
+		}
+		path := "/api/v1/notes/" + n.String()
+		bob.Do("PATCH", path, map[string]any{"location": "京都"}).WantError(403, "forbidden")
+		if place() != shibuya.ID {
+			t.Fatal("someone else's edit moved the note")
+		}
+		alice.Do("PATCH", path, map[string]any{"location": "京都·清水寺"}).Want(200)
+		if place() != kyoto.ID {
+			t.Fatalf("after the edit the note is at %v, want Kyoto", place())
+		}
+		alice.Do("PATCH", path, map[string]any{"title": "拉面 2"}).Want(200) // location untouched
+		if place() != kyoto.ID {
+			t.Fatal("an edit without a location change moved the note")
+		}
+		alice.Do("PATCH", path, map[string]any{"location": "巴黎"}).Want(200)
+		if place() != 0 {
+			t.Fatal("a location naming no place kept the old place")
+		}
+
+		img := alice.Upload("/api/v1/media", "a.png", pngBytes(t)).Want(201).Str("id")
+		draft := alice.Do("POST", "/api/v1/notes", map[string]any{"title": "draft", "location": "涩谷", "draft": true,
+			"media_ids": []string{img}}).Want(201).Str("id")
+		must(s.AttachNew(ctx))
+		// The cursor is past the draft; publishing it attaches it anyway.
+		post(t, alice, "later", "x", "")
+		must(s.AttachNew(ctx))
+		alice.Do("PATCH", "/api/v1/notes/"+draft, map[string]any{"publish": true}).Want(200)
+		did := must(id.Parse(draft))
+		if got := must(s.OfNotes(ctx, []id.ID{did}))[did].ID; got != shibuya.ID {
+			t.Fatalf("published draft at %v, want Shibuya", got)
+		}
+	})
 }

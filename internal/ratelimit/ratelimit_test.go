@@ -4,6 +4,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redmark/redmark/internal/redistest"
 )
 
 func TestBurstThenRefuse(t *testing.T) {
@@ -48,5 +52,58 @@ func TestUnlimited(t *testing.T) {
 		if !l.Allow("x") {
 			t.Fatal("unlimited limiter refused")
 		}
+	}
+}
+
+// Two servers sharing a limit in Redis give a key one budget between them,
+// exactly, under concurrent requests to both.
+func TestSharedLimitIsOneBudgetAcrossServers(t *testing.T) {
+	url, prefix := redistest.New(t)
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	a, b := New(1, 30), New(1, 30)
+	a.Share(rdb, prefix+":signup")
+	b.Share(rdb, prefix+":signup")
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := []*Limiter{a, b}[g%2]
+			for range 10 {
+				if l.Allow("203.0.113.7") {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 30 {
+		t.Fatalf("%d events allowed across two servers, want the burst of 30", ok.Load())
+	}
+	if !a.Allow("198.51.100.1") {
+		t.Fatal("another key shares the budget")
+	}
+}
+
+// With Redis unreachable a shared limiter keeps limiting with its own buckets.
+func TestSharedLimitFallsBackWhenRedisIsDown(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer rdb.Close()
+	l := New(1, 3)
+	l.Share(rdb, "down")
+	n := 0
+	for range 5 {
+		if l.Allow("k") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d allowed with Redis down, want the local burst of 3", n)
 	}
 }

@@ -77,26 +77,43 @@ type mixedTokenizer struct {
 }
 
 func (t *mixedTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	loadFolds()
 	var out analysis.TokenStream
 	var slab tokenSlab
 	pos := 1
 	i := 0
+	// Han runs are segmented and indexed folded (traditional → simplified,
+	// fold.go): folded is input with the folds written in, copied on the
+	// first one; a fold keeps every byte offset.
+	folded := input
 	for i < len(input) {
 		r, n := utf8.DecodeRune(input[i:])
 		j := i + n
 		han := isHan(r)
 		words := !han && isWordRune(r)
-		for j < len(input) {
+		for k := i; ; {
+			if han && r <= hanHi {
+				if f := hanFold[r-hanLo]; f != 0 {
+					if &folded[0] == &input[0] {
+						folded = append([]byte(nil), input...)
+					}
+					utf8.EncodeRune(folded[k:], f)
+				}
+			}
+			if j >= len(input) {
+				break
+			}
 			r2, n2 := utf8.DecodeRune(input[j:])
 			if isHan(r2) != han {
 				break
 			}
 			words = words || (!han && isWordRune(r2))
+			k, r = j, r2
 			j += n2
 		}
 		switch {
 		case han:
-			out, pos = t.han(out, &slab, input, i, j, pos)
+			out, pos = t.han(out, &slab, folded, i, j, pos)
 		case words:
 			for _, tok := range t.unicode.Tokenize(input[i:j]) {
 				tok.Start += i
@@ -211,14 +228,17 @@ func newAnalyzer(search bool, cache *registry.Cache) (analysis.Analyzer, error) 
 		return nil, err
 	}
 	var filters []analysis.TokenFilter
-	// English: possessives off, lower case, stop words, Porter stemming
-	// (Bleve's "en" analyzer chain).
+	// English: possessives off, lower case, accents off, stop words, Porter
+	// stemming (Bleve's "en" analyzer chain plus the accent fold).
 	for _, name := range []string{en.PossessiveName, lowercase.Name, en.StopName, porter.Name} {
 		f, err := cache.TokenFilterNamed(name)
 		if err != nil {
 			return nil, err
 		}
 		filters = append(filters, f)
+		if name == lowercase.Name {
+			filters = append(filters, foldFilter{}) // café → cafe, before the stop list and the stemmer
+		}
 	}
 	return &mixedAnalyzer{tokenizer: &mixedTokenizer{search: search, unicode: uni}, latin: filters}, nil
 }

@@ -48,10 +48,17 @@ func highlight(text string, terms []Token) Highlighted {
 
 // mayMatch is false when no token of text can match terms, which is
 // certain without analysing text when every term is Chinese (no stemming,
-// no typos) and none occurs in it.
+// no typos) and none occurs in the folded text.
 func mayMatch(text string, terms []Token) bool {
+	folded := ""
 	for _, t := range terms {
 		if !hanOnly(t.Term) || strings.Contains(text, t.Term) {
+			return true
+		}
+		if folded == "" {
+			folded = Fold(text)
+		}
+		if strings.Contains(folded, t.Term) {
 			return true
 		}
 	}
@@ -61,7 +68,8 @@ func mayMatch(text string, terms []Token) bool {
 // Snippet is Highlight over a window of about n code points of text
 // starting a little before the first match, with "…" where text was cut.
 // The window is found by looking for the query terms as plain substrings
-// (a Chinese word, or an English stem, which prefixes its inflections), so
+// of the folded text (a Chinese word, or an English stem, which prefixes
+// its inflections), so
 // only the window is analysed, not the whole body; when no term occurs
 // literally (a typo match) the window is the start of the text.
 func Snippet(text string, terms []Token, n int) Highlighted {
@@ -69,16 +77,16 @@ func Snippet(text string, terms []Token, n int) Highlighted {
 	if len(rs) <= n {
 		return Highlight(text, terms)
 	}
-	lower := strings.ToLower(text)
+	folded := Fold(text) // code point for code point
 	first := -1
 	for _, t := range terms {
-		if i := strings.Index(lower, t.Term); i >= 0 && (first < 0 || i < first) {
+		if i := strings.Index(folded, t.Term); i >= 0 && (first < 0 || i < first) {
 			first = i
 		}
 	}
 	start := 0
-	if first > 0 && utf8.RuneCountInString(lower) == len(rs) { // lower-casing kept every code point in place
-		start = max(0, utf8.RuneCountInString(lower[:first])-snippetBefore)
+	if first > 0 {
+		start = max(0, utf8.RuneCountInString(folded[:first])-snippetBefore)
 	}
 	start = min(start, len(rs)-n)
 	end := start + n

@@ -162,7 +162,7 @@ const Shards = 2
 // layoutVersion names the index layout (mapping, analysis, sharding). An
 // index under dir in another layout is deleted when opened, and the
 // Service rebuilds it (its build marker records the version).
-const layoutVersion = "redmark-search v2"
+const layoutVersion = "redmark-search v3" // v3: accents and traditional characters folded
 
 type layout struct {
 	Version string `json:"version"`

@@ -429,3 +429,54 @@ func TestRebuildIndexesEverything(t *testing.T) {
 		}
 	})
 }
+
+// Accents and traditional characters are folded on both sides: the same
+// notes are found whichever spelling the note and the query use, and the
+// highlight marks the note's own spelling.
+func TestSearchFoldsAccentsAndTraditional(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		if err := e.App.StartDiscovery(); err != nil {
+			t.Fatal(err)
+		}
+		eve := e.SignUp("eve")
+		cafe := post(t, eve, "Hidden Café in Shanghai", "Flat white and croissants.", false)
+		plain := post(t, eve, "A cafe by the river", "Quiet on weekdays.", false)
+		lipTrad := post(t, eve, "秋冬口紅合集", "五支顯白的顏色", false)
+		lipSimp := post(t, eve, "平价口红推荐", "学生党必备", false)
+		caughtUp(t, e.App)
+
+		anon := e.Anon()
+		for _, q := range []string{"cafe", "café", "CAFÉ", "cafes"} {
+			hs := find(t, anon, "notes", q)
+			if !has(hs, cafe) || !has(hs, plain) || len(hs) != 2 {
+				t.Errorf("%q found %v, want %s and %s", q, ids(hs), cafe, plain)
+			}
+		}
+		for _, h := range find(t, anon, "notes", "cafe") {
+			if h.ID == cafe && fmt.Sprint(h.Ranges) != "[[7 11]]" { // "Café" in "Hidden Café in Shanghai"
+				t.Errorf("highlight of café: %v", h.Ranges)
+			}
+		}
+		for _, q := range []string{"口红", "口紅"} {
+			hs := find(t, anon, "notes", q)
+			if !has(hs, lipTrad) || !has(hs, lipSimp) || len(hs) != 2 {
+				t.Errorf("%q found %v, want %s and %s", q, ids(hs), lipTrad, lipSimp)
+			}
+		}
+		for _, h := range find(t, anon, "notes", "口红") {
+			if h.ID == lipTrad && fmt.Sprint(h.Ranges) != "[[2 4]]" {
+				t.Errorf("highlight of 口紅 in %q: %v", h.Title, h.Ranges)
+			}
+		}
+		if hs := find(t, anon, "notes", "显白"); !has(hs, lipTrad) {
+			t.Errorf("a simplified query does not find the traditional body: %v", ids(hs))
+		}
+		var sug struct {
+			Items []struct{ Type, ID, Text string } `json:"items"`
+		}
+		anon.Do("GET", "/api/v1/search/suggest?q=hidden+cafe", nil).Want(200).Decode(&sug)
+		if len(sug.Items) != 1 || sug.Items[0].Text != "Hidden Café in Shanghai" {
+			t.Errorf("suggest without the accent: %+v", sug.Items)
+		}
+	})
+}

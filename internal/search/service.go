@@ -30,9 +30,11 @@
 // the highlights here, so they may differ slightly from the engine's
 // tokens. Ranking, hydration, highlighting and the outbox stay here.
 //
-// The embedded index serves one server process: the indexer deletes the
-// outbox rows it applied, so several servers sharing one PostgreSQL must
-// use an external engine (one indexer for all) instead.
+// The embedded index is per server. On one server the indexer reads the
+// outbox table and deletes the rows it applied; on several, each server's
+// indexer reads the outbox through NATS JetStream with a durable consumer
+// of its own (internal/changefeed, UseChanges), or they share one external
+// engine.
 package search
 
 import (
@@ -64,18 +66,40 @@ type Service struct {
 	stopped chan struct{}
 
 	rebuildBatch int // rows per rebuild batch; RebuildBatch when 0 (tests set it)
+
+	changes     Changes // the outbox itself, or this server's stream consumer
+	needRebuild bool    // the stream consumer is new: changes before it are unseen
+}
+
+// Changes is where the indexer reads what changed: Next returns pending
+// events, Done is called once their effect is durable, Wait returns a
+// channel closed when there may be more.
+type Changes interface {
+	Next(ctx context.Context, limit int) ([]outbox.Event, error)
+	Done(ctx context.Context, evs []outbox.Event) error
+	Wait() <-chan struct{}
+}
+
+// IndexedTopics are the outbox topics the index follows.
+var IndexedTopics = []string{outbox.Note, outbox.User, outbox.Product}
+
+// UseChanges makes the indexer read c instead of the outbox table; fresh
+// means c starts now, so the index is rebuilt from the database first.
+// Call it before Start.
+func (s *Service) UseChanges(c Changes, fresh bool) {
+	s.changes, s.needRebuild = c, fresh
 }
 
 // New is the embedded Bleve index under dir, opened on first use.
 func New(d *db.DB, dir string) *Service {
-	s := &Service{db: d, dir: dir}
+	s := &Service{db: d, dir: dir, changes: outbox.NewDirect(d, IndexedTopics...)}
 	s.open = func() (Index, error) { return OpenBleve(dir) }
 	return s
 }
 
 // NewWithIndex uses another engine.
 func NewWithIndex(d *db.DB, idx Index) *Service {
-	return &Service{db: d, idx: idx, open: func() (Index, error) { return idx, nil }}
+	return &Service{db: d, idx: idx, open: func() (Index, error) { return idx, nil }, changes: outbox.NewDirect(d, IndexedTopics...)}
 }
 
 // index opens the engine on first use.
@@ -135,7 +159,7 @@ const PollInterval = time.Second
 
 func (s *Service) loop(ctx context.Context) {
 	defer close(s.stopped)
-	if s.NeedsRebuild() {
+	if s.NeedsRebuild() || s.needRebuild {
 		start := time.Now()
 		if err := s.Rebuild(ctx, nil); err != nil {
 			if ctx.Err() == nil {
@@ -148,7 +172,7 @@ func (s *Service) loop(ctx context.Context) {
 	t := time.NewTicker(PollInterval)
 	defer t.Stop()
 	for {
-		wake := outbox.Wait() // before reading, so a commit during CatchUp is not missed
+		wake := s.changes.Wait() // before reading, so a commit during CatchUp is not missed
 		if _, err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("search: indexing from the outbox", "err", err)
 		}
@@ -202,14 +226,14 @@ func (s *Service) CatchUp(ctx context.Context) (int, error) {
 	defer s.run.Unlock()
 	total := 0
 	for {
-		evs, err := outbox.Next(ctx, s.db, BatchSize, outbox.Note, outbox.User, outbox.Product)
+		evs, err := s.changes.Next(ctx, BatchSize)
 		if err != nil || len(evs) == 0 {
 			return total, err
 		}
 		if err := s.apply(ctx, idx, evs); err != nil {
 			return total, err
 		}
-		if err := outbox.Done(ctx, s.db, evs); err != nil {
+		if err := s.changes.Done(ctx, evs); err != nil {
 			return total, err
 		}
 		total += len(evs)

@@ -13,7 +13,7 @@ import (
 )
 
 // Completions. Each document's completion strings are one term each in
-// the "sugg" field (the whole string, lower-cased), and the document's
+// the "sugg" field (the whole string, folded: fold.go), and the document's
 // popularity rides in the field's "norm" (as with textField, Bleve stores
 // the length verbatim): a completion is a prefix scan of the term
 // dictionary and a walk of the matching terms' postings, keeping the most
@@ -62,7 +62,7 @@ func (f *suggestField) Size() int {
 func (f *suggestField) Analyze() {
 	f.freqs = make(index.TokenFrequencies, len(f.values))
 	for _, v := range f.values {
-		term := strings.ToLower(v)
+		term := Fold(v)
 		if f.freqs[term] == nil {
 			tf := &index.TokenFreq{Term: []byte(term)}
 			tf.SetFrequency(1)
@@ -160,7 +160,7 @@ func suggestShard(ctx context.Context, shard bleve.Index, p string, n int) ([]su
 				return true
 			}
 			for v := range strings.SplitSeq(string(value), suggSep) {
-				if strings.HasPrefix(strings.ToLower(v), p) {
+				if strings.HasPrefix(Fold(v), p) {
 					sg.text = v
 					break
 				}
@@ -180,7 +180,7 @@ func suggestShard(ctx context.Context, shard bleve.Index, p string, n int) ([]su
 // Suggest returns documents with a completion string starting with prefix
 // (case-insensitive), most popular first.
 func (b *Bleve) Suggest(ctx context.Context, prefix string, limit int) ([]Completion, error) {
-	p := strings.ToLower(strings.TrimSpace(prefix))
+	p := Fold(strings.TrimSpace(prefix))
 	if p == "" || limit <= 0 {
 		return []Completion{}, nil
 	}

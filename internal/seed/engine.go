@@ -166,7 +166,7 @@ func (e *engine) load(ctx context.Context) error {
 	if e.p.events {
 		steps = append(steps, e.insertShares, e.insertNotifications)
 	}
-	steps = append(steps, e.recount)
+	steps = append(steps, e.recount, e.levels)
 	for _, s := range steps {
 		if err := s(ctx); err != nil {
 			return err

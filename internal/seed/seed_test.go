@@ -121,6 +121,14 @@ func TestDemo(t *testing.T) {
 			count(t, d, "SELECT COUNT(*) FROM growth_checkins WHERE streak >= 7") == 0 {
 			t.Error("no invite trees or week-long check-in streaks in the demo")
 		}
+		// Levels come from the bulk-loaded activity (the growth backfill).
+		if n := count(t, d, "SELECT COUNT(DISTINCT level) FROM growth_users"); n < 3 {
+			t.Errorf("demo users span %d levels, want a spread", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM growth_users g WHERE g.liked <> (SELECT COUNT(*) FROM likes l JOIN notes n
+			ON n.id = l.note_id WHERE n.author_id = g.user_id AND l.user_id <> g.user_id)`); n != 0 {
+			t.Errorf("%d users' liked counts differ from the likes on their notes", n)
+		}
 		if count(t, d, "SELECT COUNT(*) FROM campaigns WHERE published_at > 0") != 1 ||
 			count(t, d, "SELECT COUNT(*) FROM campaigns WHERE published_at = 0 AND ends_at > starts_at") != 1 ||
 			count(t, d, "SELECT COUNT(*) FROM campaign_votes") == 0 {

@@ -29,7 +29,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"log/slog"
 	"math"
 	"sort"
 	"sync"
@@ -124,22 +123,6 @@ type Service struct {
 
 // New builds the service; nothing is computed until first use or Run.
 func New(d *db.DB) *Service { return &Service{db: d} }
-
-// Run refreshes the snapshot every interval until ctx ends.
-func (s *Service) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if err := s.Refresh(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			slog.Warn("trends: refresh", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 // Refresh recomputes the hot list and the trending topics as of now.
 func (s *Service) Refresh(ctx context.Context, now time.Time) error {

@@ -76,7 +76,7 @@ func (q *req) formError(name, title string, f authForm, err error) error {
 
 func (w *Web) login(q *req) error {
 	f := authForm{Next: nextPath(q.r), Username: q.r.PostFormValue("username")}
-	if err := app.Allow(w.app.Limits.Login, httpx.ClientIP(q.r, w.app.Config.TrustProxy)); err != nil {
+	if err := app.Allow(w.app.Limits.Login, q.clientIP()); err != nil {
 		return q.formError("login", q.t("auth.login"), f, err)
 	}
 	u, token, err := w.app.Accounts.Login(q.r.Context(), f.Username, q.r.PostFormValue("password"), q.r.UserAgent())
@@ -90,14 +90,14 @@ func (w *Web) login(q *req) error {
 
 func (w *Web) signup(q *req) error {
 	f := authForm{Next: nextPath(q.r), Username: q.r.PostFormValue("username"), DisplayName: q.r.PostFormValue("display_name")}
-	if err := app.Allow(w.app.Limits.Signup, httpx.ClientIP(q.r, w.app.Config.TrustProxy)); err != nil {
+	if err := app.Allow(w.app.Limits.Signup, q.clientIP()); err != nil {
 		return q.formError("signup", q.t("auth.signup"), f, err)
 	}
 	u, token, err := w.app.Accounts.SignUp(q.r.Context(), f.Username, q.r.PostFormValue("password"), f.DisplayName, q.r.UserAgent())
 	if err != nil {
 		return q.formError("signup", q.t("auth.signup"), f, err)
 	}
-	if err := w.app.Growth.Attribute(q.r.Context(), u.ID, q.signupSource(), httpx.ClientIP(q.r, w.app.Config.TrustProxy)); err != nil {
+	if err := w.app.Growth.Attribute(q.r.Context(), u.ID, q.signupSource(), q.clientIP()); err != nil {
 		return err
 	}
 	q.startSession(u, token)

@@ -150,6 +150,8 @@ var catalogEN = map[string]string{
 	"notify.kind_comment":      "commented on your note",
 	"notify.kind_reply":        "replied to your comment",
 	"notify.kind_mention":      "mentioned you",
+	"notify.tab_system":        "System",
+	"notify.kind_level_up":     "You reached level %d",
 
 	"common.more": "Load more",
 

@@ -150,6 +150,8 @@ var catalogZH = map[string]string{
 	"notify.kind_comment":      "评论了你的笔记",
 	"notify.kind_reply":        "回复了你的评论",
 	"notify.kind_mention":      "@了你",
+	"notify.tab_system":        "系统通知",
+	"notify.kind_level_up":     "恭喜升级到 Lv.%d",
 
 	"common.more": "加载更多",
 

@@ -37,6 +37,19 @@ func TestInviteSignupCheckInLevelUp(t *testing.T) {
 		bob.get("/tasks").want(200).has(`data-testid="level-badge">Lv2`, `data-testid="levelups"`)
 		alice.get("/tasks").want(200).has(`data-testid="invited">已有 1 人`)
 		bob.get("/u/bob").want(200).has(`data-testid="profile-level">Lv2`)
+		// Comment badges: bob (Lv2) on alice's note, alice (Lv1) replying.
+		alice.post(aliceNote+"/comments", url.Values{"body": {"thanks"}, "back": {aliceNote}})
+		p = alice.get(aliceNote).want(200)
+		if got := regexp.MustCompile(`data-testid="comment-level">Lv(\d+)`).FindAllStringSubmatch(p.Body, -1); len(got) != 2 || got[0][1] != "1" || got[1][1] != "2" {
+			t.Errorf("comment level badges: %v", got)
+		}
+		// The level-up is a system notification (the user is their own actor),
+		// in both languages, and only the user's own.
+		bob.get("/notifications?tab=system").want(200).has(`data-testid="notification-system">恭喜升级到 Lv.2`)
+		alice.get("/notifications?tab=system").want(200).lacks(`data-testid="notification-system"`)
+		bob.lang = "en"
+		bob.get("/notifications?tab=system").want(200).has(`data-testid="notification-system">You reached level 2`)
+		bob.lang = ""
 
 		// Bob tips Alice's note; a double-submitted form is one tip.
 		p = bob.get(aliceNote).want(200).has(`data-testid="tip-form"`)

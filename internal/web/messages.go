@@ -151,8 +151,8 @@ func (w *Web) sendMessage(q *req) error {
 	return nil
 }
 
-// notificationTabs are the three tabs, in the order the app shows them.
-var notificationTabs = []string{"likes", "follows", "comments"}
+// notificationTabs are the tabs, in the order the app shows them.
+var notificationTabs = notify.CategoryNames
 
 type notificationRow struct {
 	notify.Notification

@@ -29,7 +29,8 @@ type noteData struct {
 	Rel          social.Relationship
 	Boards       []social.Board
 	Comments     []social.Comment
-	Thread       id.ID // the thread shown in full (?thread=)
+	Levels       map[id.ID]int // growth level of each comment author, loaded in one query
+	Thread       id.ID         // the thread shown in full (?thread=)
 	MoreComments string
 	ShareURL     string
 	Shared       bool
@@ -86,6 +87,9 @@ func (q *req) renderNote(nid id.ID, status int, edit func(*noteData)) error {
 				}
 			}
 		}
+		if d.Levels, err = q.w.app.Growth.UserLevels(ctx, commentAuthors(d.Comments)); err != nil {
+			return err
+		}
 	}
 	if q.me != nil && !d.IsAuthor {
 		if d.Rel, err = q.w.app.Social.Relationship(ctx, viewer, n.AuthorID); err != nil {
@@ -115,6 +119,25 @@ func (q *req) renderNote(nid id.ID, status int, edit func(*noteData)) error {
 	}
 	q.render(status, "note", title, "", d)
 	return nil
+}
+
+// commentAuthors lists the authors of comments and their shown replies once
+// each, so their level badges cost one query for the whole page.
+func commentAuthors(cs []social.Comment) []id.ID {
+	seen := map[id.ID]bool{}
+	var out []id.ID
+	var add func([]social.Comment)
+	add = func(cs []social.Comment) {
+		for _, c := range cs {
+			if c.Author != nil && !seen[c.Author.ID] {
+				seen[c.Author.ID] = true
+				out = append(out, c.Author.ID)
+			}
+			add(c.Replies)
+		}
+	}
+	add(cs)
+	return out
 }
 
 // nonNil makes an empty list mean "link nothing" to tokenize.

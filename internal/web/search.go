@@ -16,6 +16,7 @@ import (
 // (trends.go).
 func (w *Web) registerSearch(mux *http.ServeMux) {
 	mux.Handle("GET /search", w.h(w.searchPage))
+	mux.Handle("POST /search/recent/clear", w.h(w.clearRecentSearches))
 	w.registerTrends(mux)
 }
 
@@ -59,6 +60,10 @@ type searchData struct {
 	Products []searchProduct
 	Fallback bool
 	More     string
+	// Before a query is typed: the signed-in user's recent searches (a
+	// signed-out reader's are kept by the browser, app.js) and hot ones.
+	Recent []search.RecentSearch
+	Hot    []search.HotSearch
 }
 
 func segs(h *search.Highlighted) []search.Segment {
@@ -85,10 +90,20 @@ func (w *Web) searchPage(q *req) error {
 		title = text + " · " + title
 	}
 	if text == "" {
+		ctx := q.r.Context()
+		var err error
+		if q.me != nil {
+			if d.Recent, err = w.app.SearchHistory.Recent(ctx, q.me.ID); err != nil {
+				return err
+			}
+		}
+		if d.Hot, err = w.app.SearchHistory.Hot(ctx); err != nil {
+			return err
+		}
 		q.render(http.StatusOK, "search", title, "home", d)
 		return nil
 	}
-	p, err := w.app.SearchPage(q.r.Context(), q.viewerID(), search.Request{Text: text, Kind: kind, Cursor: v.Get("cursor"), Limit: pageSize})
+	p, err := w.app.SearchPage(q.r.Context(), q.viewerID(), q.clientIP(), search.Request{Text: text, Kind: kind, Cursor: v.Get("cursor"), Limit: pageSize})
 	if err != nil {
 		return err
 	}
@@ -116,6 +131,22 @@ func (w *Web) searchPage(q *req) error {
 		}
 	}
 	q.render(http.StatusOK, "search", title, "home", d)
+	return nil
+}
+
+// clearRecentSearches forgets the signed-in user's recent searches.
+func (w *Web) clearRecentSearches(q *req) error {
+	me, err := q.requireUser()
+	if err != nil {
+		return err
+	}
+	if err := q.allowWrite(me); err != nil {
+		return err
+	}
+	if err := w.app.SearchHistory.ClearRecent(q.r.Context(), me.ID); err != nil {
+		return err
+	}
+	q.redirect("/search")
 	return nil
 }
 

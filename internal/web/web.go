@@ -362,3 +362,7 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		},
 	}
 }
+
+// clientIP is the client's address (behind a trusted proxy, the one it
+// forwarded).
+func (q *req) clientIP() string { return httpx.ClientIP(q.r, q.w.app.Config.TrustProxy) }

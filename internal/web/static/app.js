@@ -246,6 +246,45 @@
   });
 })();
 
+// Recent searches of a signed-out reader are kept in this browser only
+// (localStorage), never sent to the server; a signed-in user's are kept by
+// the server (the page lists them itself).
+(function () {
+  "use strict";
+  var KEY = "redmark.recentSearches", MAX = 10;
+  function load() {
+    try { var v = JSON.parse(localStorage.getItem(KEY) || "[]"); return Array.isArray(v) ? v : []; } catch (e) { return []; }
+  }
+  function save(v) { try { localStorage.setItem(KEY, JSON.stringify(v)); } catch (e) {} }
+  var rem = document.querySelector("[data-remember-search]");
+  if (rem) {
+    var q = rem.getAttribute("data-remember-search").trim().replace(/\s+/g, " ");
+    if (q) {
+      var kept = load().filter(function (x) { return typeof x === "string" && x.toLowerCase() !== q.toLowerCase(); });
+      kept.unshift(q);
+      save(kept.slice(0, MAX));
+    }
+  }
+  var box = document.querySelector("[data-local-recent]");
+  if (!box) return;
+  var list = box.querySelector(".chips"), items = load();
+  items.forEach(function (q) {
+    if (typeof q !== "string") return;
+    var a = document.createElement("a");
+    a.className = "chip";
+    a.href = "/search?q=" + encodeURIComponent(q);
+    a.textContent = q;
+    a.setAttribute("data-testid", "recent-search");
+    list.appendChild(a);
+  });
+  box.hidden = list.children.length === 0;
+  box.querySelector("[data-testid=recent-clear]").addEventListener("click", function () {
+    try { localStorage.removeItem(KEY); } catch (e) {}
+    list.textContent = "";
+    box.hidden = true;
+  });
+})();
+
 // Flash sale page: a countdown corrected by the server's clock, then the
 // live remaining stock (polled), then sold out or ended.
 (function () {
