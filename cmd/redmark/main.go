@@ -163,6 +163,7 @@ func serve(ctx context.Context, args []string) error {
 		// Profiling on its own listener, never on the public address.
 		go func() { slog.Warn("pprof stopped", "err", http.ListenAndServe(addr, pprofMux())) }()
 	}
+	srv.RegisterOnShutdown(a.Campaigns.EndStreams) // live vote streams end rather than hold the shutdown up
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	slog.Info("redmark listening", "addr", "http://"+cfg.Addr, "db", a.DB.Dialect.String(), "data", cfg.DataDir)

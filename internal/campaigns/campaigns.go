@@ -88,16 +88,21 @@ type Service struct {
 	cached   sync.Map // id.ID -> Campaign: campaigns are read on every vote; edits drop the entry
 	nominees sync.Map // nominee id.ID -> campaign id.ID
 	group    grouper  // SQLite: votes share commits (group.go)
+	streams  chan struct{}
+	endOnce  sync.Once
 }
 
 func New(d *db.DB, days Days) *Service {
-	s := &Service{db: d, days: days, Now: time.Now}
+	s := &Service{db: d, days: days, Now: time.Now, streams: make(chan struct{})}
 	s.group.s = s
 	return s
 }
 
 // Close stops the SQLite vote writer after the votes already queued.
-func (s *Service) Close() { s.group.stop() }
+func (s *Service) Close() {
+	s.EndStreams()
+	s.group.stop()
+}
 
 // Rules are what an operator sets for a campaign.
 type Rules struct {

@@ -59,3 +59,10 @@ func (s *Service) Leaderboard(ctx context.Context, cid id.ID) ([]Category, error
 	b.cats, b.seen, b.readAt = cats, v, time.Now()
 	return cats, nil
 }
+
+// Streams is closed when the server shuts down: live streams end then, so
+// they do not hold the shutdown up.
+func (s *Service) Streams() <-chan struct{} { return s.streams }
+
+// EndStreams closes Streams (idempotent).
+func (s *Service) EndStreams() { s.endOnce.Do(func() { close(s.streams) }) }

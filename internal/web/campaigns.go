@@ -195,6 +195,8 @@ func (w *Web) campaignLive(rw http.ResponseWriter, r *http.Request) {
 			return
 		case <-stop:
 			return
+		case <-w.app.Campaigns.Streams():
+			return
 		case <-tick.C:
 		}
 	}

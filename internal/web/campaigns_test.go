@@ -98,6 +98,13 @@ func TestCampaignPages(t *testing.T) {
 		w.op.post(base+"/publish", nil).redirectsTo(base)
 		w.user.get("/campaigns/"+cid+"/results").want(200).has("Velvet lipstick", "0 票")
 		e.Anon().Do("GET", "/api/v1/campaigns/"+cid, nil).Want(200)
+		// At shutdown the stream ends by itself (it would hold the shutdown up).
+		e.App.Campaigns.EndStreams()
+		for events.Scan() {
+		}
+		if err := events.Err(); err != nil {
+			t.Fatalf("the stream did not end at shutdown: %v", err)
+		}
 	})
 }
 

@@ -1,0 +1,164 @@
+package campaigns_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/campaigns"
+)
+
+// TestCrashRestart builds the real binary, serves a campaign, fires votes
+// from many voters, kills the server with SIGKILL in the middle, restarts
+// it, and checks that every 201 is in the database (its key answers the
+// same vote again), that no voter went over the allowance and that the
+// tallies are exact — embedded mode on SQLite, where votes share commits.
+func TestCrashRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "redmark")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/redmark").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := a.Accounts.CreateWithHash(ctx, "operator1", "Op", "", accounts.RoleOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const daily = 5
+	c, err := a.Campaigns.Create(ctx, op, campaigns.Input{Title: "crash", StartsAt: time.Now().Add(-time.Second),
+		EndsAt: time.Now().Add(time.Hour), Rules: campaigns.Rules{DailyVotes: daily}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := a.Campaigns.AddCategory(ctx, op, c.ID, "A")
+	nom, err := a.Campaigns.AddNominee(ctx, op, c.ID, campaigns.NomineeInput{Category: cat.ID, Kind: campaigns.KindFree, Title: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for i := range 60 {
+		u, err := a.Accounts.CreateWithHash(ctx, fmt.Sprintf("voter%d", i), "V", "", accounts.RoleUser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := a.Accounts.NewSession(ctx, u.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	a.Close()
+
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	start := func(n int) *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--no-rate-limits")
+		logf, _ := os.Create(filepath.Join(dir, fmt.Sprintf("server%d.log", n)))
+		cmd.Env = append(os.Environ(), "REDMARK_LOG_LEVEL=warn")
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		for range 200 {
+			if r, err := http.Get("http://" + addr + "/readyz"); err == nil {
+				r.Body.Close()
+				if r.StatusCode == 200 {
+					return cmd
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("server %d did not start", n)
+		return nil
+	}
+	vote := func(tok, key string) (int, string) {
+		body, _ := json.Marshal(map[string]string{"nominee_id": nom.ID.String()})
+		req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/campaigns/"+c.ID.String()+"/votes", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, ""
+		}
+		defer res.Body.Close()
+		var rc campaigns.Receipt
+		b, _ := io.ReadAll(res.Body)
+		_ = json.Unmarshal(b, &rc)
+		return res.StatusCode, rc.VoteID.String()
+	}
+
+	srv := start(1)
+	type win struct{ tok, key, vote string }
+	var mu sync.Mutex
+	var wins []win
+	var wg sync.WaitGroup
+	for g, tok := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 3 * daily {
+				key := fmt.Sprintf("g%d-%d", g, k)
+				if st, v := vote(tok, key); st == http.StatusCreated {
+					mu.Lock()
+					wins = append(wins, win{tok, key, v})
+					mu.Unlock()
+				} else if st == 0 {
+					return // the server is gone
+				}
+			}
+		}()
+	}
+	time.Sleep(500 * time.Millisecond) // mid-rush: 60 voters × 15 attempts take longer
+	_ = srv.Process.Signal(syscall.SIGKILL)
+	_ = srv.Wait()
+	wg.Wait()
+	if len(wins) == 0 {
+		t.Fatal("no vote landed before the kill; the test proves nothing")
+	}
+	start(2)
+	for _, w := range wins {
+		if st, v := vote(w.tok, w.key); st != http.StatusCreated || v != w.vote {
+			t.Fatalf("after restart key %s answered %d vote %s, first %s", w.key, st, v, w.vote)
+		}
+	}
+	a, err = app.Open(ctx, app.Config{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := campaigns.Verify(ctx, a.DB, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	var votes int
+	if err := a.DB.Reader(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM campaign_votes WHERE campaign_id = ?", c.ID).Scan(&votes); err != nil {
+		t.Fatal(err)
+	}
+	if votes < len(wins) {
+		t.Fatalf("%d votes in the database, %d answered 201", votes, len(wins))
+	}
+	t.Logf("%d votes answered 201 before the kill, %d in the database", len(wins), votes)
+}
