@@ -273,7 +273,7 @@ func TestLatePaymentAfterExpiryIsRefunded(t *testing.T) {
 		if stockOf(t, e, f.product, 0) != 7 {
 			t.Fatal("stock not reserved")
 		}
-		time.Sleep(60 * time.Millisecond) // the payment window is 50ms here
+		time.Sleep(shortWindow + 20*time.Millisecond)
 		// Expiry racing itself releases stock once.
 		var wg sync.WaitGroup
 		for i := 0; i < 4; i++ {

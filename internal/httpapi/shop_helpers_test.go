@@ -88,10 +88,15 @@ func pngBytes(t testing.TB) []byte {
 }
 
 // dbtestEach is apitest.Each with a 50ms payment window.
+// shortWindow is the payment window of dbtestEach's servers: short enough
+// to wait out in a test, long enough that ordering and paying fit in it on
+// a loaded CI machine.
+const shortWindow = 400 * time.Millisecond
+
 func dbtestEach(t *testing.T, fn func(t *testing.T, e *apitest.Env)) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		cfg := app.Config{DataDir: t.TempDir()}
-		cfg.Commerce.Orders.PaymentWindow = 50 * time.Millisecond
+		cfg.Commerce.Orders.PaymentWindow = shortWindow
 		fn(t, apitest.NewWithConfig(t, d, cfg))
 	})
 }
