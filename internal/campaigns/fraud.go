@@ -44,8 +44,11 @@ func (s *Service) Exclude(ctx context.Context, actor accounts.User, cid, uid id.
 	}
 	var voided int64
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockTallies(ctx, cid); err != nil {
+			return err
+		}
 		w := s.db.Writer(ctx)
-		// The member row first: a vote of this voter in flight either
+		// Then the member row: a vote of this voter in flight either
 		// committed before (and is voided below) or waits and is refused.
 		if _, err := w.Exec(ctx, `INSERT INTO campaign_members (campaign_id, user_id, excluded) VALUES (?, ?, 1)
 			ON CONFLICT (campaign_id, user_id) DO UPDATE SET excluded = 1`, cid, uid); err != nil {
@@ -69,6 +72,23 @@ func (s *Service) Exclude(ctx context.Context, actor accounts.User, cid, uid id.
 	return voided, nil
 }
 
+// lockTallies locks the campaign's nominee rows (PostgreSQL; SQLite has one
+// writer). A transaction that recounts takes them first, before any voter's
+// rows: a vote in flight holds a key-share lock on its nominee from its
+// insert (the foreign key) while it waits for its voter's member row, so
+// taking the member row first and the nominees after deadlocks.
+func (s *Service) lockTallies(ctx context.Context, cid id.ID) error {
+	if s.db.Dialect != db.Postgres {
+		return nil
+	}
+	rows, err := s.db.Writer(ctx).Query(ctx, "SELECT id FROM campaign_nominees WHERE campaign_id = ? ORDER BY id FOR UPDATE", cid)
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
+}
+
 // Decide settles flagged votes (all of the campaign's, or those of one
 // nominee when nominee != 0): approve counts them, otherwise they are voided.
 func (s *Service) Decide(ctx context.Context, actor accounts.User, cid, nominee id.ID, approve bool) (int64, error) {
@@ -81,6 +101,9 @@ func (s *Service) Decide(ctx context.Context, actor accounts.User, cid, nominee 
 	}
 	var n int64
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if err := s.lockTallies(ctx, cid); err != nil {
+			return err
+		}
 		q, args := "UPDATE campaign_votes SET status = ? WHERE campaign_id = ? AND status = 'flagged'", []any{to, cid}
 		if nominee != 0 {
 			q, args = q+" AND nominee_id = ?", append(args, nominee)
@@ -129,14 +152,10 @@ func (s *Service) Recount(ctx context.Context, actor accounts.User, cid id.ID) (
 // counting statement (a new snapshot) sees their rows; votes after it add
 // to the recounted value.
 func (s *Service) recount(ctx context.Context, cid id.ID) (int, error) {
-	w := s.db.Writer(ctx)
-	if s.db.Dialect == db.Postgres {
-		rows, err := w.Query(ctx, "SELECT id FROM campaign_nominees WHERE campaign_id = ? ORDER BY id FOR UPDATE", cid)
-		if err != nil {
-			return 0, err
-		}
-		rows.Close()
+	if err := s.lockTallies(ctx, cid); err != nil {
+		return 0, err
 	}
+	w := s.db.Writer(ctx)
 	res, err := w.Exec(ctx, `UPDATE campaign_nominees SET
 		votes = (SELECT COUNT(*) FROM campaign_votes v WHERE v.nominee_id = campaign_nominees.id AND v.status = 'valid'),
 		score = (SELECT COALESCE(SUM(v.weight), 0) FROM campaign_votes v WHERE v.nominee_id = campaign_nominees.id AND v.status = 'valid')
