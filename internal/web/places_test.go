@@ -75,3 +75,35 @@ func TestPlaceMapWithTiles(t *testing.T) {
 		t.Fatalf("CSP %q: tiles belong in img-src only", csp)
 	}
 }
+
+// TestAddToListFromNoteAndProductPages: the note and product pages link to
+// the list chooser; a reader puts the thing on one of their lists or on a
+// new one; nobody can add to someone else's list or add what they cannot see.
+func TestAddToListFromNoteAndProductPages(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newShopWorld(t, e)
+		alice, bob := signUp(t, e, "alice", "Alice"), signUp(t, e, "bob", "Bob")
+		note := publish(t, bob, "Bob's haul", "药妆", nil)
+		nid := strings.TrimPrefix(note, "/n/")
+		chooser := "/lists/add?kind=note&amp;ref=" + nid
+		alice.get(note).want(http.StatusOK).has(`href="` + chooser + `" data-testid="add-to-list"`)
+		alice.get("/p/"+w.product).want(http.StatusOK).has(`href="/lists/add?kind=product&amp;ref=` + w.product + `"`)
+
+		// No lists yet: the chooser offers a new list that starts with the note.
+		alice.get("/lists/add?kind=note&ref="+nid).want(http.StatusOK).has(`data-testid="new-list-with-item"`).lacks(`data-testid="choose-list"`)
+		loc := alice.post("/lists", url.Values{"title": {"东京五日"}, "kind": {"note"}, "ref": {nid}}).redirectsTo("/lists/").Location
+		alice.get(loc).want(http.StatusOK).has("东京五日", "Bob&#39;s haul")
+		// Then the product onto that list, chosen from the chooser.
+		alice.get("/lists/add?kind=product&ref="+w.product).want(http.StatusOK).has(`action="`+loc+`/add"`, "东京五日")
+		alice.post(loc+"/add", url.Values{"kind": {"product"}, "ref": {w.product}}).redirectsTo(loc)
+		alice.get(loc).want(http.StatusOK).has(`data-testid="in-shop"`)
+
+		// Bob cannot add to alice's list, even something that would not validate.
+		bob.post(loc+"/add", url.Values{"kind": {"note"}, "ref": {nid}}).want(http.StatusNotFound)
+		bob.post(loc+"/add", url.Values{"kind": {"bogus"}}).want(http.StatusNotFound)
+		// Unknown things cannot be listed; visitors must sign in.
+		alice.get("/lists/add?kind=note&ref=123").want(http.StatusNotFound)
+		alice.post("/lists", url.Values{"title": {"x"}, "kind": {"note"}, "ref": {"123"}}).want(http.StatusNotFound)
+		newBrowser(t, e).get("/lists/add?kind=note&ref=" + nid).redirectsTo("/login?next=")
+	})
+}
