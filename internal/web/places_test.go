@@ -87,10 +87,10 @@ func TestAddToListFromNoteAndProductPages(t *testing.T) {
 		nid := strings.TrimPrefix(note, "/n/")
 		chooser := "/lists/add?kind=note&amp;ref=" + nid
 		alice.get(note).want(http.StatusOK).has(`href="` + chooser + `" data-testid="add-to-list"`)
-		alice.get("/p/"+w.product).want(http.StatusOK).has(`href="/lists/add?kind=product&amp;ref=` + w.product + `"`)
+		alice.get("/p/" + w.product).want(http.StatusOK).has(`href="/lists/add?kind=product&amp;ref=` + w.product + `"`)
 
 		// No lists yet: the chooser offers a new list that starts with the note.
-		alice.get("/lists/add?kind=note&ref="+nid).want(http.StatusOK).has(`data-testid="new-list-with-item"`).lacks(`data-testid="choose-list"`)
+		alice.get("/lists/add?kind=note&ref=" + nid).want(http.StatusOK).has(`data-testid="new-list-with-item"`).lacks(`data-testid="choose-list"`)
 		loc := alice.post("/lists", url.Values{"title": {"东京五日"}, "kind": {"note"}, "ref": {nid}}).redirectsTo("/lists/").Location
 		alice.get(loc).want(http.StatusOK).has("东京五日", "Bob&#39;s haul")
 		// Then the product onto that list, chosen from the chooser.
