@@ -109,6 +109,7 @@ func TestGrowthJourneyInBrowser(t *testing.T) {
 		chromedp.Navigate(e.URL+"/tasks"),
 		waitText(tid("invited"), "1"),
 		waitText(tid("points-balance"), "50"),
+		chromedp.Evaluate(`document.querySelector('[data-testid="invite"]').scrollIntoView({block: "center"})`, nil),
 	)
 	screenshot(t, alice, "growth-4-inviter-reward")
 }
