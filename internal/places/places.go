@@ -112,56 +112,110 @@ func splitAliases(s string) []string {
 	return out
 }
 
-// Create adds a place under its parent; a country has none, a city's parent
-// is a country, an area's a city.
-func (s *Service) Create(ctx context.Context, in Input) (Place, error) {
+// check validates in's names, aliases and coordinates and finds its parent
+// (a country has none, a city's parent is a country, an area's a city);
+// it returns the aliases, one per line, and the parent's path ("/" for none).
+func (s *Service) check(ctx context.Context, in *Input) (aliases, parentPath string, parent any, err error) {
 	d, ok := depth[in.Kind]
 	if !ok {
-		return Place{}, apperr.Invalid("kind must be country, city or area")
+		return "", "", nil, apperr.Invalid("kind must be country, city or area")
 	}
-	if !slugRE.MatchString(in.Slug) || len(in.Slug) > 60 {
-		return Place{}, apperr.Invalid("slug must be lower-case letters, digits and dashes")
-	}
-	var err error
 	if in.NameZh, err = validate.Text("name_zh", in.NameZh, 1, 40, false); err != nil {
-		return Place{}, err
+		return "", "", nil, err
 	}
 	if in.NameEn, err = validate.Text("name_en", in.NameEn, 1, 60, false); err != nil {
-		return Place{}, err
+		return "", "", nil, err
 	}
-	var aliases []string
+	var as []string
 	for _, a := range in.Aliases {
 		if a = strings.TrimSpace(a); a != "" {
 			if a, err = validate.Text("aliases", a, 1, 60, false); err != nil {
-				return Place{}, err
+				return "", "", nil, err
 			}
-			aliases = append(aliases, a)
+			as = append(as, a)
 		}
 	}
 	if in.Lat < -90 || in.Lat > 90 || in.Lng < -180 || in.Lng > 180 {
-		return Place{}, apperr.Invalid("coordinates out of range")
+		return "", "", nil, apperr.Invalid("coordinates out of range")
+	}
+	if d == 0 {
+		if in.ParentID != 0 {
+			return "", "", nil, apperr.Invalid("a country has no parent")
+		}
+		return strings.Join(as, "\n"), "/", nil, nil
+	}
+	par, err := s.Get(ctx, in.ParentID)
+	if err != nil {
+		return "", "", nil, apperr.Invalid("parent_id: no such place")
+	}
+	if depth[par.Kind] != d-1 {
+		return "", "", nil, apperr.Invalid("places of kind %s belong under a %s", in.Kind, []string{Country, City}[d-1])
+	}
+	return strings.Join(as, "\n"), par.path, par.ID, nil
+}
+
+// Create adds a place under its parent.
+func (s *Service) Create(ctx context.Context, in Input) (Place, error) {
+	if !slugRE.MatchString(in.Slug) || len(in.Slug) > 60 {
+		return Place{}, apperr.Invalid("slug must be lower-case letters, digits and dashes")
+	}
+	aliases, parentPath, parent, err := s.check(ctx, &in)
+	if err != nil {
+		return Place{}, err
 	}
 	pid := id.New()
-	path := "/" + pid.String() + "/"
-	var parent any
-	if d > 0 {
-		par, err := s.Get(ctx, in.ParentID)
-		if err != nil {
-			return Place{}, apperr.Invalid("parent_id: no such place")
-		}
-		if depth[par.Kind] != d-1 {
-			return Place{}, apperr.Invalid("places of kind %s belong under a %s", in.Kind, []string{Country, City}[d-1])
-		}
-		parent, path = par.ID, par.path+pid.String()+"/"
-	} else if in.ParentID != 0 {
-		return Place{}, apperr.Invalid("a country has no parent")
-	}
+	path := parentPath + pid.String() + "/"
 	_, err = s.db.Writer(ctx).Exec(ctx, `INSERT INTO places (id, parent_id, kind, slug, name_zh, name_en, aliases, path, lat_e6, lng_e6, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, pid, parent, in.Kind, in.Slug, in.NameZh, in.NameEn,
-		strings.Join(aliases, "\n"), path, int64(in.Lat*1e6), int64(in.Lng*1e6), db.Now())
+		aliases, path, int64(in.Lat*1e6), int64(in.Lng*1e6), db.Now())
 	if db.IsUniqueViolation(err) {
 		return Place{}, apperr.Conflict("slug %q is taken", in.Slug)
 	}
+	if err != nil {
+		return Place{}, err
+	}
+	return s.Get(ctx, pid)
+}
+
+// Update changes a place's names, aliases, coordinates and parent (its kind
+// and slug stay: slugs are URLs). A new parent moves the whole subtree by
+// rewriting path prefixes, as a merge does; the notes at or under the place
+// are re-sent to the search index, which files them under the names.
+func (s *Service) Update(ctx context.Context, pid id.ID, in Input) (Place, error) {
+	old, err := s.Get(ctx, pid)
+	if err != nil {
+		return Place{}, err
+	}
+	in.Kind = old.Kind
+	aliases, parentPath, parent, err := s.check(ctx, &in)
+	if err != nil {
+		return Place{}, err
+	}
+	path := parentPath + pid.String() + "/"
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		w := s.db.Writer(ctx)
+		if _, err := w.Exec(ctx, `UPDATE places SET parent_id = ?, name_zh = ?, name_en = ?, aliases = ?, lat_e6 = ?, lng_e6 = ?
+			WHERE id = ?`, parent, in.NameZh, in.NameEn, aliases, int64(in.Lat*1e6), int64(in.Lng*1e6), pid); err != nil {
+			return err
+		}
+		if path != old.path {
+			if _, err := w.Exec(ctx, "UPDATE places SET path = ? || substr(path, ?) WHERE path LIKE ?",
+				path, len(old.path)+1, old.path+"%"); err != nil {
+				return err
+			}
+		}
+		noteIDs, err := db.IDs(w.Query(ctx, `SELECT np.note_id FROM note_places np JOIN places p ON p.id = np.place_id
+			WHERE p.path LIKE ?`, path+"%"))
+		if err != nil {
+			return err
+		}
+		for _, n := range noteIDs {
+			if err := outbox.Add(ctx, s.db, outbox.Note, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return Place{}, err
 	}

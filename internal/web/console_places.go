@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/redmark/redmark/internal/apperr"
@@ -9,12 +10,14 @@ import (
 	"github.com/redmark/redmark/internal/places"
 )
 
-// The operators' destination tools under /console/places: merge duplicate
-// places and compose guides.
+// The operators' destination tools under /console/places: create and edit
+// places, merge duplicates, compose and edit guides.
 
 func (w *Web) registerConsolePlaces(mux *http.ServeMux) {
 	mux.Handle("GET /console/places", w.h(w.consolePlaces))
 	mux.Handle("POST /console/places/merge", w.h(w.consoleMerge))
+	mux.Handle("POST /console/places/new", w.h(w.consoleSavePlace))
+	mux.Handle("POST /console/places/{id}", w.h(w.consoleSavePlace))
 	mux.Handle("POST /console/places/guides", w.h(w.consoleSaveGuide))
 	mux.Handle("POST /console/places/guides/{id}/publish", w.h(w.consolePublishGuide))
 }
@@ -22,21 +25,112 @@ func (w *Web) registerConsolePlaces(mux *http.ServeMux) {
 type consolePlacesData struct {
 	Places []places.Place
 	Guides []places.GuideSummary
+	Place  *places.Place // being edited (?place=ID)
+	Guide  *places.Guide // being edited (?guide=ID)
+	Text   string        // the edited guide's sections as editor text
+	Kinds  []string
 }
 
 func (w *Web) consolePlaces(q *req) error {
 	if _, err := q.requireOperator(); err != nil {
 		return err
 	}
-	ps, err := w.app.Places.All(q.r.Context())
+	ctx := q.r.Context()
+	ps, err := w.app.Places.All(ctx)
 	if err != nil {
 		return err
 	}
-	gs, err := w.app.Places.Guides(q.r.Context(), 0, true)
+	gs, err := w.app.Places.Guides(ctx, 0, true)
 	if err != nil {
 		return err
 	}
-	return q.renderConsole(http.StatusOK, "places", "", consolePlacesData{Places: ps, Guides: gs})
+	d := consolePlacesData{Places: ps, Guides: gs, Kinds: []string{places.Country, places.City, places.Area}}
+	if v := q.r.URL.Query().Get("place"); v != "" {
+		pid, err := id.Parse(v)
+		if err != nil {
+			return apperr.NotFound("place")
+		}
+		p, err := w.app.Places.Get(ctx, pid)
+		if err != nil {
+			return err
+		}
+		d.Place = &p
+	}
+	if v := q.r.URL.Query().Get("guide"); v != "" {
+		gid, err := id.Parse(v)
+		if err != nil {
+			return apperr.NotFound("guide")
+		}
+		g, err := w.app.Places.Guide(ctx, gid, true)
+		if err != nil {
+			return err
+		}
+		d.Guide, d.Text = &g, sectionsText(g.Sections)
+	}
+	return q.renderConsole(http.StatusOK, "places", "", d)
+}
+
+// consoleSavePlace creates a place (POST /console/places/new) or edits one
+// (POST /console/places/{id}: names, aliases, coordinates, parent).
+func (w *Web) consoleSavePlace(q *req) error {
+	if _, err := q.requireOperator(); err != nil {
+		return err
+	}
+	f := q.r.PostFormValue
+	in := places.Input{Kind: f("kind"), Slug: strings.TrimSpace(f("slug")), NameZh: f("name_zh"), NameEn: f("name_en"),
+		Aliases: strings.Split(f("aliases"), "\n")}
+	if v := f("parent"); v != "" {
+		var err error
+		if in.ParentID, err = id.Parse(v); err != nil {
+			return apperr.Invalid("parent: bad id")
+		}
+	}
+	for _, c := range []struct {
+		name string
+		to   *float64
+	}{{"lat", &in.Lat}, {"lng", &in.Lng}} {
+		if v := strings.TrimSpace(f(c.name)); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return apperr.Invalid("%s must be a number", c.name)
+			}
+			*c.to = x
+		}
+	}
+	ctx := q.r.Context()
+	var p places.Place
+	var err error
+	if v := q.r.PathValue("id"); v != "" {
+		pid, perr := id.Parse(v)
+		if perr != nil {
+			return apperr.NotFound("place")
+		}
+		p, err = w.app.Places.Update(ctx, pid, in)
+	} else {
+		p, err = w.app.Places.Create(ctx, in)
+	}
+	if err != nil {
+		return err
+	}
+	q.redirect("/console/places?place=" + p.ID.String())
+	return nil
+}
+
+// sectionsText writes sections back as the editor's text (parseSections
+// reads it), so a saved guide can be edited and its items reordered.
+func sectionsText(secs []places.Section) string {
+	var b strings.Builder
+	for _, s := range secs {
+		b.WriteString("## " + s.Title + "\n")
+		if s.Body != "" {
+			b.WriteString(s.Body + "\n")
+		}
+		for _, it := range s.Items {
+			b.WriteString(map[string]string{places.ItemNote: "/n/", places.ItemProduct: "/p/"}[it.Kind] + it.RefID.String() + "\n")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 func formID(q *req, name string) (id.ID, error) {
@@ -106,12 +200,12 @@ func (w *Web) consoleSaveGuide(q *req) error {
 			return apperr.Invalid("guide: bad id")
 		}
 	}
-	_, err = w.app.Places.SaveGuide(q.r.Context(), me.ID, gid, places.GuideInput{PlaceID: place,
+	gid, err = w.app.Places.SaveGuide(q.r.Context(), me.ID, gid, places.GuideInput{PlaceID: place,
 		Title: q.r.PostFormValue("title"), Intro: q.r.PostFormValue("intro"), Sections: parseSections(q.r.PostFormValue("sections"))})
 	if err != nil {
 		return err
 	}
-	q.redirect("/console/places")
+	q.redirect("/console/places?guide=" + gid.String())
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
@@ -23,6 +24,7 @@ func (w *Web) registerPlaces(mux *http.ServeMux) {
 	mux.Handle("GET /places/{slug}", w.h(w.placePage))
 	mux.Handle("GET /lists", w.h(w.listsPage))
 	mux.Handle("POST /lists", w.h(w.createList))
+	mux.Handle("GET /lists/add", w.h(w.chooseList))
 	mux.Handle("GET /lists/{id}", w.h(w.listPage))
 	mux.Handle("POST /lists/{id}/add", w.h(w.addToList))
 	mux.Handle("POST /lists/{id}/import", w.h(w.importBoard))
@@ -223,11 +225,70 @@ func (w *Web) createList(q *req) error {
 			return apperr.Invalid("place: bad id")
 		}
 	}
-	l, err := w.app.Places.CreateList(q.r.Context(), me.ID, q.r.PostFormValue("title"), place)
+	// From the "add to list" chooser: the new list starts with that thing.
+	var kind string
+	var ref id.ID
+	if k := q.r.PostFormValue("kind"); k != "" {
+		if kind, ref, err = parseRef(k, q.r.PostFormValue("ref"), ""); err != nil {
+			return err
+		}
+		if err := q.visibleItem(me, kind, ref); err != nil {
+			return err
+		}
+	}
+	ctx := q.r.Context()
+	l, err := w.app.Places.CreateList(ctx, me.ID, q.r.PostFormValue("title"), place)
 	if err != nil {
 		return err
 	}
+	if kind != "" {
+		if err := w.app.Places.AddItem(ctx, me.ID, l.ID, kind, ref); err != nil {
+			return err
+		}
+	}
 	q.redirect("/lists/" + l.ID.String())
+	return nil
+}
+
+// visibleItem: only what the reader can see goes on a list.
+func (q *req) visibleItem(me accounts.User, kind string, ref id.ID) (err error) {
+	switch kind {
+	case places.ItemNote:
+		_, err = q.w.app.Notes.Get(q.r.Context(), me.ID, ref)
+	case places.ItemProduct:
+		_, err = q.w.app.Shop.GetProduct(q.r.Context(), &me, ref)
+	default:
+		err = apperr.Invalid("kind must be note or product")
+	}
+	return err
+}
+
+type chooseListData struct {
+	Kind  string
+	Ref   id.ID
+	Back  string // the note or product page
+	Lists []places.List
+}
+
+// chooseList is where the note and product pages' "add to list" button
+// leads (so those hot pages load no lists): one of my lists, or a new one.
+func (w *Web) chooseList(q *req) error {
+	me, err := q.requireUser()
+	if err != nil {
+		return err
+	}
+	kind, ref, err := parseRef(q.r.URL.Query().Get("kind"), q.r.URL.Query().Get("ref"), "")
+	if err != nil {
+		return err
+	}
+	if err := q.visibleItem(me, kind, ref); err != nil {
+		return err
+	}
+	d := chooseListData{Kind: kind, Ref: ref, Back: map[string]string{places.ItemNote: "/n/", places.ItemProduct: "/p/"}[kind] + ref.String()}
+	if d.Lists, err = w.app.Places.Lists(q.r.Context(), me.ID); err != nil {
+		return err
+	}
+	q.render(http.StatusOK, "list_add", q.t("lists.add_to_list"), "me", d)
 	return nil
 }
 
@@ -382,22 +443,18 @@ func (w *Web) addToList(q *req) error {
 	if err != nil {
 		return err
 	}
+	// The list must be mine before anything about the item is looked at.
+	if _, err := w.app.Places.List(q.r.Context(), me.ID, lid); err != nil {
+		return err
+	}
 	kind, ref, err := parseRef(q.r.PostFormValue("kind"), q.r.PostFormValue("ref"), q.r.PostFormValue("link"))
 	if err != nil {
 		return err
 	}
-	// Only what the reader can see goes on a list.
-	ctx := q.r.Context()
-	switch kind {
-	case places.ItemNote:
-		_, err = w.app.Notes.Get(ctx, me.ID, ref)
-	case places.ItemProduct:
-		_, err = w.app.Shop.GetProduct(ctx, &me, ref)
-	}
-	if err != nil {
+	if err := q.visibleItem(me, kind, ref); err != nil {
 		return err
 	}
-	if err := w.app.Places.AddItem(ctx, me.ID, lid, kind, ref); err != nil {
+	if err := w.app.Places.AddItem(q.r.Context(), me.ID, lid, kind, ref); err != nil {
 		return err
 	}
 	q.back("/lists/" + lid.String())
