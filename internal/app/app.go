@@ -46,6 +46,9 @@ import (
 type Config struct {
 	Addr        string // listen address
 	DataDir     string // SQLite file, media, secret key
+	// Media is where uploads go: "" for DataDir/media on local disk, or
+	// s3://bucket?endpoint=… (media.ParseS3URL) so several servers share them.
+	Media string
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
@@ -166,7 +169,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := media.NewLocalStore(filepath.Join(cfg.DataDir, "media"))
+	store, err := media.OpenStore(context.Background(), cfg.Media, filepath.Join(cfg.DataDir, "media"))
 	if err != nil {
 		return nil, err
 	}
