@@ -44,11 +44,11 @@ import (
 
 // Config is everything the server needs to know at start.
 type Config struct {
-	Addr        string // listen address
-	DataDir     string // SQLite file, media, secret key
+	Addr    string // listen address
+	DataDir string // SQLite file, media, secret key
 	// Media is where uploads go: "" for DataDir/media on local disk, or
 	// s3://bucket?endpoint=… (media.ParseS3URL) so several servers share them.
-	Media string
+	Media       string
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
