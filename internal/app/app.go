@@ -44,11 +44,8 @@ import (
 
 // Config is everything the server needs to know at start.
 type Config struct {
-	Addr    string // listen address
-	DataDir string // SQLite file, media, secret key
-	// Media is where uploads go: "" for DataDir/media on local disk, or
-	// s3://bucket?endpoint=… (media.ParseS3URL) so several servers share them.
-	Media       string
+	Addr        string // listen address
+	DataDir     string // SQLite file, media, secret key
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	BaseURL     string // public URL for share links; derived from the request when empty
 	TrustProxy  bool   // honour X-Forwarded-For for client addresses
@@ -60,6 +57,9 @@ type Config struct {
 	// RedisPrefix namespaces this community's Redis channels ("rm"), so
 	// several communities (or test runs) can share one Redis.
 	RedisPrefix string
+	// Media is where uploads go: "" for DataDir/media on local disk, or
+	// s3://bucket?endpoint=… (media.ParseS3URL) so several servers share them.
+	Media string
 	Limits      LimitConfig
 	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth      growth.Config  // levels, rewards and invites (growth.go)
