@@ -59,11 +59,11 @@ type Config struct {
 	RedisPrefix string
 	// Media is where uploads go: "" for DataDir/media on local disk, or
 	// s3://bucket?endpoint=… (media.ParseS3URL) so several servers share them.
-	Media string
-	Limits      LimitConfig
-	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
-	Growth      growth.Config  // levels, rewards and invites (growth.go)
-	Places      PlacesConfig   // destinations, map tiles, guide printing (places.go)
+	Media    string
+	Limits   LimitConfig
+	Commerce CommerceConfig // shop rules (commerce.go); zero values take the defaults
+	Growth   growth.Config  // levels, rewards and invites (growth.go)
+	Places   PlacesConfig   // destinations, map tiles, guide printing (places.go)
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
