@@ -111,6 +111,9 @@ func NewS3Store(ctx context.Context, cfg S3Config) (*S3Store, error) {
 // Client is the underlying S3 client (tests list and clean up with it).
 func (s *S3Store) Client() *minio.Client { return s.c }
 
+// Config is what the store was opened with.
+func (s *S3Store) Config() S3Config { return s.cfg }
+
 func (s *S3Store) object(key string) (string, error) {
 	if !ValidKey(key) {
 		return "", fmt.Errorf("media store: invalid key %q", key)
