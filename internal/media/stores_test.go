@@ -41,9 +41,9 @@ func eachStore(t *testing.T, fn func(t *testing.T, s Store, keys func() []string
 	})
 }
 
-// eachStoreDB runs fn on every store and database.
+// eachStoreDB runs fn on every store and database (a fresh database each).
 func eachStoreDB(t *testing.T, fn func(t *testing.T, d *db.DB, s Store, keys func() []string)) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		eachStore(t, func(t *testing.T, s Store, keys func() []string) { fn(t, d, s, keys) })
+	eachStore(t, func(t *testing.T, s Store, keys func() []string) {
+		dbtest.Each(t, func(t *testing.T, d *db.DB) { fn(t, d, s, keys) })
 	})
 }
