@@ -121,16 +121,24 @@ func (s *S3Store) object(key string) (string, error) {
 	return s.cfg.Prefix + key, nil
 }
 
+// s3PartSize bounds the memory of an upload of unknown size: minio-go
+// buffers one part at a time (its default for unknown sizes is ~550 MiB).
+const s3PartSize = 8 << 20
+
 // Put uploads with PutObject, which S3 makes visible only once complete.
-// Size -1 makes minio-go stream in multipart chunks, so a 100 MiB video
-// is never held in memory whole.
+// In-memory images have a known size (one PUT); a video of unknown size
+// goes up in s3PartSize multipart chunks.
 func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, contentType string) error {
 	name, err := s.object(key)
 	if err != nil {
 		return err
 	}
-	_, err = s.c.PutObject(ctx, s.cfg.Bucket, name, readerWithContext{ctx, r}, -1, minio.PutObjectOptions{
-		ContentType: contentType, CacheControl: CacheControl,
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len())
+	}
+	_, err = s.c.PutObject(ctx, s.cfg.Bucket, name, readerWithContext{ctx, r}, size, minio.PutObjectOptions{
+		ContentType: contentType, CacheControl: CacheControl, PartSize: s3PartSize,
 	})
 	return err
 }
