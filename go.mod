@@ -17,6 +17,7 @@ require github.com/hashicorp/golang-lru/v2 v2.0.7
 
 require (
 	github.com/go-redis/redis_rate/v10 v10.0.1
+	github.com/minio/minio-go/v7 v7.4.1
 	github.com/nats-io/nats.go v1.56.0
 )
 
@@ -26,7 +27,6 @@ require (
 	github.com/klauspost/crc32 v1.3.0 // indirect
 	github.com/minio/crc64nvme v1.1.1 // indirect
 	github.com/minio/md5-simd v1.1.2 // indirect
-	github.com/minio/minio-go/v7 v7.4.1 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/philhofer/fwd v1.2.0 // indirect
