@@ -32,7 +32,7 @@ Usage:
                                   (first operator of a fresh install; password on stdin)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
-REDMARK_DATABASE_URL, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
+REDMARK_DATABASE_URL, REDMARK_MEDIA, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
 REDMARK_PPROF_ADDR=127.0.0.1:6060 serves Go's profiler on that address.
 `
 
@@ -98,6 +98,7 @@ func envBool(name string) bool {
 func commonFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.DataDir, "data", env("REDMARK_DATA", "./data"), "data directory (SQLite file, media, secret key)")
 	fs.StringVar(&cfg.DatabaseURL, "db", env("REDMARK_DATABASE_URL", ""), "PostgreSQL DSN (postgres://…); SQLite in the data directory when empty")
+	fs.StringVar(&cfg.Media, "media", env("REDMARK_MEDIA", ""), "media store: s3://bucket[/prefix]?endpoint=host:port[&secure=false][&public=URL][&presign=1h] (keys in REDMARK_S3_ACCESS_KEY, REDMARK_S3_SECRET_KEY); the data directory when empty")
 }
 
 // openApp opens the app for a subcommand that takes only the common flags.

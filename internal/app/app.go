@@ -58,10 +58,13 @@ type Config struct {
 	// RedisPrefix namespaces this community's Redis channels ("rm"), so
 	// several communities (or test runs) can share one Redis.
 	RedisPrefix string
-	Limits      LimitConfig
-	Commerce    CommerceConfig // shop rules (commerce.go); zero values take the defaults
-	Growth      growth.Config  // levels, rewards and invites (growth.go)
-	Places      PlacesConfig   // destinations, map tiles, guide printing (places.go)
+	// Media is where uploads go: "" for DataDir/media on local disk, or
+	// s3://bucket?endpoint=… (media.ParseS3URL) so several servers share them.
+	Media    string
+	Limits   LimitConfig
+	Commerce CommerceConfig // shop rules (commerce.go); zero values take the defaults
+	Growth   growth.Config  // levels, rewards and invites (growth.go)
+	Places   PlacesConfig   // destinations, map tiles, guide printing (places.go)
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -170,7 +173,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := media.NewLocalStore(filepath.Join(cfg.DataDir, "media"))
+	store, err := media.OpenStore(context.Background(), cfg.Media, filepath.Join(cfg.DataDir, "media"))
 	if err != nil {
 		return nil, err
 	}

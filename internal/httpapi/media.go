@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -85,13 +86,27 @@ var mediaTypes = map[string]string{
 	".webm": "video/webm",
 }
 
-// serveMedia sends a stored file. Keys are random and files never change
-// once written, so they are cached for a year; Range requests (video
-// seeking) are handled by http.ServeContent.
+// serveMedia sends a stored file, or redirects to it when the store lets
+// browsers fetch it directly (S3 with a public or presigned URL). Keys are
+// random and files never change once written, so they are cached for a
+// year; Range requests (video seeking) are handled by http.ServeContent.
 func (a *API) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("key")
 	if !media.ValidKey(key) {
 		return apperr.NotFound("file")
+	}
+	if rd, ok := a.app.Media.Store().(media.Redirector); ok {
+		u, maxAge, err := rd.Redirect(r.Context(), key)
+		if err != nil {
+			return err
+		}
+		if u != "" {
+			// The redirect is cached too, for no longer than its target
+			// stays valid; the object carries media.CacheControl itself.
+			w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+			http.Redirect(w, r, u, http.StatusFound)
+			return nil
+		}
 	}
 	obj, err := a.app.Media.Store().Open(r.Context(), key)
 	if errors.Is(err, media.ErrNotExist) {
@@ -110,7 +125,7 @@ func (a *API) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", ct)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("Cache-Control", media.CacheControl)
 	http.ServeContent(w, r, "", obj.ModTime, obj)
 	return nil
 }

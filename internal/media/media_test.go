@@ -11,7 +11,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +20,6 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
-	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
 )
 
@@ -125,72 +123,73 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func TestLocalStore(t *testing.T) {
-	dir := t.TempDir()
-	s, err := NewLocalStore(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	os.WriteFile(filepath.Join(dir, "secret.key"), []byte("s3cret"), 0o600)
-	for _, k := range []string{"../secret.key", "ab/../../secret.key", "/etc/passwd", "ab/.tmp-1", "a\\b", "", "ab//c.jpg", "ab/c d.jpg"} {
-		if ValidKey(k) {
-			t.Errorf("key %q accepted", k)
+func TestStore(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store, keys func() []string) {
+		ctx := context.Background()
+		for _, k := range []string{"../secret.key", "ab/../../secret.key", "/etc/passwd", "ab/.tmp-1", "a\\b", "", "ab//c.jpg", "ab/c d.jpg"} {
+			if ValidKey(k) {
+				t.Errorf("key %q accepted", k)
+			}
+			if _, err := s.Open(ctx, k); !errors.Is(err, ErrNotExist) {
+				t.Errorf("open %q: %v", k, err)
+			}
+			if err := s.Put(ctx, k, strings.NewReader("x"), "text/plain"); err == nil {
+				t.Errorf("put %q accepted", k)
+			}
 		}
-		if _, err := s.Open(ctx, k); !errors.Is(err, ErrNotExist) {
-			t.Errorf("open %q: %v", k, err)
+		if err := s.Put(ctx, "ab/cd.jpg", strings.NewReader("hello world"), "image/jpeg"); err != nil {
+			t.Fatal(err)
 		}
-		if err := s.Put(ctx, k, strings.NewReader("x"), "text/plain"); err == nil {
-			t.Errorf("put %q accepted", k)
+		o, err := s.Open(ctx, "ab/cd.jpg")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if err := s.Put(ctx, "ab/cd.jpg", strings.NewReader("hello"), "image/jpeg"); err != nil {
-		t.Fatal(err)
-	}
-	o, err := s.Open(ctx, "ab/cd.jpg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(o)
-	o.Close()
-	if string(b) != "hello" || o.Size != 5 {
-		t.Fatalf("read %q size %d", b, o.Size)
-	}
-	if _, err := s.Open(ctx, "ab"); !errors.Is(err, ErrNotExist) {
-		t.Fatalf("directory opened: %v", err)
-	}
-	// A failing reader leaves nothing behind, not even the temp file.
-	if err := s.Put(ctx, "ab/broken.jpg", io.MultiReader(strings.NewReader("part"), errReader{}), "image/jpeg"); err == nil {
-		t.Fatal("put with a failing reader succeeded")
-	}
-	entries, _ := os.ReadDir(filepath.Join(dir, "media", "ab"))
-	if len(entries) != 1 {
-		t.Fatalf("leftover files: %v", entries)
-	}
-	if err := s.Delete(ctx, "ab/cd.jpg"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Delete(ctx, "ab/cd.jpg"); err != nil {
-		t.Fatalf("deleting a missing key: %v", err)
-	}
+		b, _ := io.ReadAll(o)
+		// Seeking is what http.ServeContent needs for Range requests.
+		_, serr := o.Seek(6, io.SeekStart)
+		rest, _ := io.ReadAll(o)
+		o.Close()
+		if string(b) != "hello world" || o.Size != 11 || o.ModTime.IsZero() || serr != nil || string(rest) != "world" {
+			t.Fatalf("read %q size %d mtime %v, after seek %q %v", b, o.Size, o.ModTime, rest, serr)
+		}
+		for _, k := range []string{"ab", "ab/missing.jpg"} {
+			if _, err := s.Open(ctx, k); !errors.Is(err, ErrNotExist) {
+				t.Fatalf("open %s: %v", k, err)
+			}
+		}
+		// A failing reader leaves nothing behind, not even a temp file.
+		if err := s.Put(ctx, "ab/broken.jpg", io.MultiReader(strings.NewReader("part"), errReader{}), "image/jpeg"); err == nil {
+			t.Fatal("put with a failing reader succeeded")
+		}
+		if ks := keys(); len(ks) != 1 {
+			t.Fatalf("stored keys: %v", ks)
+		}
+		if err := s.Delete(ctx, "ab/cd.jpg"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Open(ctx, "ab/cd.jpg"); !errors.Is(err, ErrNotExist) {
+			t.Fatalf("open after delete: %v", err)
+		}
+		if err := s.Delete(ctx, "ab/cd.jpg"); err != nil {
+			t.Fatalf("deleting a missing key: %v", err)
+		}
+		if ks := keys(); len(ks) != 0 {
+			t.Fatalf("keys after delete: %v", ks)
+		}
+	})
 }
 
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
 
-func newService(t *testing.T, d *db.DB) (*Service, id.ID, string) {
+func newService(t *testing.T, d *db.DB, st Store) (*Service, id.ID) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "media")
-	st, err := NewLocalStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	u, err := accounts.New(d).CreateWithHash(context.Background(), "owner", "Owner", "", accounts.RoleUser)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(d, st), u.ID, dir
+	return New(d, st), u.ID
 }
 
 func pngBytes(t testing.TB, w, h int) []byte {
@@ -206,19 +205,6 @@ func pngBytes(t testing.TB, w, h int) []byte {
 	return b.Bytes()
 }
 
-// files lists every file under dir (temp files included).
-func files(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err == nil && !e.IsDir() {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out
-}
-
 func countRows(t *testing.T, d *db.DB) int {
 	var n int
 	if err := d.Reader(context.Background()).QueryRow(context.Background(), "SELECT COUNT(*) FROM media").Scan(&n); err != nil {
@@ -228,8 +214,8 @@ func countRows(t *testing.T, d *db.DB) int {
 }
 
 func TestUploadImageStripsMetadataAndOrients(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s, owner, _ := newService(t, d)
+	eachStoreDB(t, func(t *testing.T, d *db.DB, st Store, _ func() []string) {
+		s, owner := newService(t, d, st)
 		ctx := context.Background()
 		src := exifJPEG(t, 2400, 800, 6, "GPS-SECRET-31.2304N")
 		m, err := s.Upload(ctx, owner, "photo.jpg", bytes.NewReader(src))
@@ -279,15 +265,15 @@ func TestUploadImageStripsMetadataAndOrients(t *testing.T) {
 }
 
 func TestUploadRefusals(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s, owner, dir := newService(t, d)
+	eachStoreDB(t, func(t *testing.T, d *db.DB, st Store, keys func() []string) {
+		s, owner := newService(t, d, st)
 		ctx := context.Background()
 		good := pngBytes(t, 64, 48)
 		m, err := s.Upload(ctx, owner, "small.png", bytes.NewReader(good))
 		if err != nil || m.Width != 64 || m.Height != 48 || m.ThumbnailURL == "" {
 			t.Fatalf("small png: %+v %v", m, err)
 		}
-		before := files(t, dir)
+		before := keys()
 		// A PNG header claiming 10000×10000 pixels: refused before decoding.
 		bomb := append([]byte(nil), good...)
 		binary.BigEndian.PutUint32(bomb[16:], 10000)
@@ -312,7 +298,7 @@ func TestUploadRefusals(t *testing.T) {
 				t.Errorf("%s: err %v, want status %d", c.name, err, c.status)
 			}
 		}
-		if after := files(t, dir); len(after) != len(before) {
+		if after := keys(); len(after) != len(before) {
 			t.Fatalf("failed uploads left files: %v", after)
 		}
 		if n := countRows(t, d); n != 1 {
@@ -337,8 +323,8 @@ func TestUploadVideo(t *testing.T) {
 		t.Fatalf("make sample: %v: %s", err, out)
 	}
 	data, _ := os.ReadFile(sample)
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s, owner, dir := newService(t, d)
+	eachStoreDB(t, func(t *testing.T, d *db.DB, st Store, keys func() []string) {
+		s, owner := newService(t, d, st)
 		ctx := context.Background()
 		m, err := s.Upload(ctx, owner, "clip.mp4", bytes.NewReader(data))
 		if err != nil {
@@ -366,11 +352,11 @@ func TestUploadVideo(t *testing.T) {
 			t.Fatal("the video was not stored as sent")
 		}
 		// A cut-off video is refused and leaves nothing behind.
-		before := files(t, dir)
+		before := keys()
 		if _, err := s.Upload(ctx, owner, "cut.mp4", bytes.NewReader(data[:200])); !errors.Is(err, apperr.ErrInvalid) {
 			t.Fatalf("truncated video: %v", err)
 		}
-		if after := files(t, dir); len(after) != len(before) {
+		if after := keys(); len(after) != len(before) {
 			t.Fatalf("failed upload left files: %v", after)
 		}
 		// Without ffmpeg on PATH the video is still accepted, with no poster.
