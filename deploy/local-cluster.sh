@@ -9,8 +9,8 @@
 #   DB     (postgres://postgres@127.0.0.1:5432/redmark_cluster?sslmode=disable; created if missing)
 #   REDIS  (redis://127.0.0.1:6379/1)   NATS (nats://127.0.0.1:4222)
 #   PORT   (8090: the load balancer)    DIR  (deploy/out)
-# Media is on local disk until the S3 store is configured: both servers are
-# given the same media directory here (one machine), see docs/cluster.md.
+#   MEDIA  (an s3://… media store, see docs/cluster.md; empty: local disk,
+#           both servers given the same media directory, one machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${DIR:-$PWD/deploy/out}
@@ -40,7 +40,7 @@ for i in 1 2; do
   # One machine: the second server's media directory is the first's.
   [ "$i" = 2 ] && [ ! -e "$DIR/server2/media" ] && ln -s "$DIR/server1/media" "$DIR/server2/media"
   REDMARK_NODE_ID=server$i "$DIR/redmark" serve --addr 127.0.0.1:$((PORT + i)) --data "$DIR/server$i" \
-    --db "$DB" --redis "$REDIS" --nats "$NATS" --base-url "http://127.0.0.1:$PORT" --trust-proxy \
+    --db "$DB" --redis "$REDIS" --nats "$NATS" ${MEDIA:+--media "$MEDIA"} --base-url "http://127.0.0.1:$PORT" --trust-proxy \
     $([ "$i" = 1 ] && echo --demo) >"$DIR/server$i.log" 2>&1 &
   pids+=($!)
   # The first server loads the demo into the empty database before the
