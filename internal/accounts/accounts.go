@@ -29,6 +29,9 @@ const (
 	RoleBrand    = "brand"
 	RoleMerchant = "merchant"
 	RoleOperator = "operator"
+	// RoleModerator works the moderation queue (internal/moderation) and
+	// has no other operator powers.
+	RoleModerator = "moderator"
 )
 
 // SessionTTL is how long a token stays valid after login.
@@ -450,7 +453,7 @@ func (s *Service) UpdateProfile(ctx context.Context, uid id.ID, p ProfileUpdate)
 // SetRole changes a user's role (operator tooling).
 func (s *Service) SetRole(ctx context.Context, uid id.ID, role string) error {
 	switch role {
-	case RoleUser, RoleCreator, RoleBrand, RoleMerchant, RoleOperator:
+	case RoleUser, RoleCreator, RoleBrand, RoleMerchant, RoleOperator, RoleModerator:
 	default:
 		return apperr.Invalid("unknown role %q", role)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/messages"
+	"github.com/redmark/redmark/internal/moderation"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/notify"
 	"github.com/redmark/redmark/internal/orders"
@@ -132,6 +133,9 @@ type App struct {
 	// Campaigns are voting campaigns (G4), campaigns.go.
 	Campaigns *campaigns.Service
 
+	// Moderation is reports, cases and actions (T1), moderation.go.
+	Moderation *moderation.Service
+
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
 	Jobs *jobs.Runner
@@ -204,6 +208,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.initCommerce()
 	a.initGrowth()
 	a.initCampaigns()
+	a.initModeration()
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}

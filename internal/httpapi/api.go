@@ -54,6 +54,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerGrowth(mux)
 	a.registerPlaces(mux)
 	a.registerCampaigns(mux)
+	a.registerModeration(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound

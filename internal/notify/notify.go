@@ -25,6 +25,9 @@ const (
 	Mention     = "mention"
 	// LevelUp is a system notification: Ref is the growth level reached.
 	LevelUp = "level_up"
+	// ReportResolved tells a reporter their report was handled: Ref is the
+	// moderation case; the outcome is on their reports page.
+	ReportResolved = "report_resolved"
 )
 
 // Categories group kinds into the three tabs of the notification page.
@@ -32,7 +35,7 @@ var Categories = map[string][]string{
 	"likes":    {Like, Collect, CommentLike},
 	"follows":  {Follow},
 	"comments": {Comment, Reply, Mention},
-	"system":   {LevelUp},
+	"system":   {LevelUp, ReportResolved},
 }
 
 // CategoryNames are the keys of Categories in display order.

@@ -19,7 +19,7 @@ type consoleUsersData struct {
 	Roles []string
 }
 
-var consoleRoles = []string{accounts.RoleUser, accounts.RoleCreator, accounts.RoleBrand, accounts.RoleMerchant, accounts.RoleOperator}
+var consoleRoles = []string{accounts.RoleUser, accounts.RoleCreator, accounts.RoleBrand, accounts.RoleMerchant, accounts.RoleModerator, accounts.RoleOperator}
 
 func (w *Web) consoleUsers(q *req) error { return q.renderConsoleUsers(http.StatusOK, "") }
 
