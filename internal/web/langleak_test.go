@@ -1,0 +1,200 @@
+package web_test
+
+import (
+	"html"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/web"
+)
+
+// leakMatcher recognises, in a page of one language, a text node that is
+// exactly a catalogue string of the other language and of no string of its
+// own. Whole-node matching (format verbs become wildcards) keeps user
+// content and short words shared by both languages out of the check.
+type leakMatcher struct {
+	exact map[string]string // text -> catalogue key
+	fmts  []fmtLeak
+}
+
+type fmtLeak struct {
+	key string
+	re  *regexp.Regexp
+}
+
+var fmtVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+
+func newLeakMatcher(lang, other string) *leakMatcher {
+	own := map[string]bool{}
+	for _, v := range web.Catalogs[lang] {
+		own[normText(v)] = true
+	}
+	m := &leakMatcher{exact: map[string]string{}}
+	keys := make([]string, 0, len(web.Catalogs[other]))
+	for k := range web.Catalogs[other] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := normText(web.Catalogs[other][k])
+		if own[v] || !hasWord(fmtVerb.ReplaceAllString(v, "")) {
+			continue
+		}
+		if !fmtVerb.MatchString(v) {
+			m.exact[v] = k
+			continue
+		}
+		// Literal parts must carry a word of their own, so "%s" or "%d · %s"
+		// never match arbitrary text.
+		var b strings.Builder
+		b.WriteString("^")
+		last := 0
+		for _, loc := range fmtVerb.FindAllStringIndex(v, -1) {
+			b.WriteString(regexp.QuoteMeta(v[last:loc[0]]))
+			if v[loc[0]:loc[1]] == "%%" {
+				b.WriteString("%")
+			} else {
+				b.WriteString(".+?")
+			}
+			last = loc[1]
+		}
+		b.WriteString(regexp.QuoteMeta(v[last:]))
+		b.WriteString("$")
+		m.fmts = append(m.fmts, fmtLeak{k, regexp.MustCompile(b.String())})
+	}
+	return m
+}
+
+// hasWord: at least two letters (Latin or CJK) in a row, so punctuation
+// and numbers are never taken for a language.
+func hasWord(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			if n++; n >= 2 {
+				return true
+			}
+		} else {
+			n = 0
+		}
+	}
+	return false
+}
+
+func normText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var (
+	dropBlocks = regexp.MustCompile(`(?is)<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->`)
+	htmlTag    = regexp.MustCompile(`(?s)<[^>]*>`)
+	// Attributes a reader sees or hears.
+	seenAttr = regexp.MustCompile(`\b(?:placeholder|title|aria-label|alt)="([^"]*)"`)
+)
+
+// textNodes returns the visible text of a page: text between tags and the
+// attributes shown to readers, unescaped and whitespace-collapsed.
+func textNodes(body string) []string {
+	body = dropBlocks.ReplaceAllString(body, "")
+	var out []string
+	for _, m := range seenAttr.FindAllStringSubmatch(body, -1) {
+		out = append(out, normText(html.UnescapeString(m[1])))
+	}
+	for _, s := range htmlTag.Split(body, -1) {
+		if s = normText(html.UnescapeString(s)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (m *leakMatcher) leaks(body string) []string {
+	var out []string
+	for _, s := range textNodes(body) {
+		if k, ok := m.exact[s]; ok {
+			out = append(out, k+" = "+s)
+			continue
+		}
+		for _, f := range m.fmts {
+			if f.re.MatchString(s) {
+				out = append(out, f.key+" ~ "+s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func TestLeakMatcherIsPrecise(t *testing.T) {
+	zh := newLeakMatcher("zh-CN", "en")
+	var enOnly string
+	for v := range zh.exact {
+		enOnly = v
+		break
+	}
+	if enOnly == "" {
+		t.Fatal("no English-only catalogue strings")
+	}
+	page := `<p>` + html.EscapeString(enOnly) + `</p><p>user wrote: ` + html.EscapeString(enOnly) + `</p><script>"` + enOnly + `"</script>`
+	if got := zh.leaks(page); len(got) != 1 {
+		t.Fatalf("leaks(%q) = %q, want exactly the one text node", page, got)
+	}
+	if got := zh.leaks(`<p>%</p><p>42</p><p>Alice</p>`); len(got) != 0 {
+		t.Fatalf("false positives: %q", got)
+	}
+}
+
+// TestNoLanguageLeaks walks the web app signed out, signed in and as an
+// operator, in zh-CN and English, and fails on any text node that belongs
+// only to the other language's catalogue.
+func TestNoLanguageLeaks(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newConsoleWorld(t, e)
+		bob := signUp(t, e, "bob", "Bob")
+		alice := w.user
+		note := publish(t, alice, "Hello #world", "Body @bob #world", nil)
+		bob.post("/u/alice/follow", nil).want(303)
+		bob.post(note+"/like", nil)
+		bob.post(note+"/comment", map[string][]string{"body": {"nice"}})
+		bob.post(note+"/collect", map[string][]string{"new_board": {"Faves"}}).redirectsTo(note)
+		bob.post("/messages/alice", map[string][]string{"body": {"hi"}}).redirectsTo("/messages/alice")
+		board := regexpFind(t, bob.get("/u/bob?tab=boards").Body, `href="(/b/[0-9]+)"`)
+		product := regexpFind(t, newBrowser(t, e).get("/shop/s/"+w.store).Body, `href="(/p/[^"]+)"`)
+
+		common := []string{"/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
+			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
+			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
+		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
+			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
+			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
+		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
+			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions"}
+		anon := newBrowser(t, e)
+		walks := []struct {
+			b     *browser
+			pages []string
+		}{
+			{anon, append([]string{"/login", "/signup"}, common...)},
+			{alice, signedIn},
+			{w.op, console},
+		}
+		for _, pair := range [][2]string{{"zh-CN", "en"}, {"en", "zh-CN"}} {
+			m := newLeakMatcher(pair[0], pair[1])
+			for _, wk := range walks {
+				wk.b.lang = pair[0]
+				for _, p := range wk.pages {
+					res := wk.b.get(p)
+					if res.Status != 200 {
+						t.Errorf("%s %s: status %d", pair[0], p, res.Status)
+						continue
+					}
+					for _, l := range m.leaks(res.Body) {
+						t.Errorf("%s page %s shows %s text: %s", pair[0], p, pair[1], l)
+					}
+				}
+			}
+		}
+	})
+}
