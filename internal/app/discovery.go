@@ -206,7 +206,7 @@ func (a *App) topicsByID(ctx context.Context, ids []id.ID) (map[id.ID]notes.Topi
 	for i, v := range ids {
 		args[i] = v
 	}
-	rows, err := a.DB.Reader(ctx).Query(ctx, "SELECT id, name, note_count FROM topics WHERE note_count > 0 AND id IN ("+
+	rows, err := a.DB.Reader(ctx).Query(ctx, "SELECT id, COALESCE(NULLIF(display, ''), name), note_count FROM topics WHERE note_count > 0 AND id IN ("+
 		db.Placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err

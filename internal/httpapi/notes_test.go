@@ -52,7 +52,8 @@ func TestNoteCreateGetEditDelete(t *testing.T) {
 			n.Str("media.0.id") != imgs[0] || n.Str("media.2.id") != imgs[2] || n.Str("location") != "上海" {
 			t.Fatalf("create: %s", n.Body)
 		}
-		if fmt.Sprint(n.Get("topics")) != "[fashion ootd 穿搭]" || fmt.Sprint(n.Get("mentions")) != "[bob]" {
+		// Topics: the text's #tags in order and as written, then the explicit ones.
+		if fmt.Sprint(n.Get("topics")) != "[穿搭 OOTD Fashion]" || fmt.Sprint(n.Get("mentions")) != "[bob]" {
 			t.Fatalf("topics/mentions: %v %v", n.Get("topics"), n.Get("mentions"))
 		}
 		if strings.Contains(string(n.Body), "persona") || strings.Contains(string(n.Body), "password") {
@@ -72,7 +73,7 @@ func TestNoteCreateGetEditDelete(t *testing.T) {
 			"title": "Spring look", "media_ids": []string{imgs[2], imgs[0]},
 		}).Want(200)
 		if p.Str("title") != "Spring look" || p.Str("media.0.id") != imgs[2] || len(p.Get("media").([]any)) != 2 ||
-			fmt.Sprint(p.Get("topics")) != "[fashion ootd 穿搭]" {
+			fmt.Sprint(p.Get("topics")) != "[穿搭 OOTD Fashion]" {
 			t.Fatalf("patch: %s", p.Body)
 		}
 		bob.Do("PATCH", "/api/v1/notes/"+noteID, map[string]any{"title": "hacked"}).WantError(403, "forbidden")
@@ -227,7 +228,8 @@ func TestTopicsAndMentions(t *testing.T) {
 		id1 := notesPost(t, alice, "护肤 routine #Skincare", "晚间护肤 #护肤心得 with @bob and @carol. mail me: x@bob.com, also @nobody_here #skincare")
 		id2 := notesPost(t, bob, "my take", "#SKINCARE for men")
 		tp := e.Anon().Do("GET", "/api/v1/topics/skincare/notes", nil).Want(200)
-		if tp.Str("topic.name") != "skincare" || tp.Num("topic.note_count") != 2 || tp.Str("notes.0.id") != id2 ||
+		// The topic is named as it was first written, found however it is cased.
+		if tp.Str("topic.name") != "Skincare" || tp.Num("topic.note_count") != 2 || tp.Str("notes.0.id") != id2 ||
 			tp.Str("notes.1.id") != id1 || tp.Str("notes.0.author.username") != "bob" {
 			t.Fatalf("topic page: %s", tp.Body)
 		}
@@ -265,7 +267,7 @@ func TestTopicsAndMentions(t *testing.T) {
 		// Explicit topics survive text edits when not replaced.
 		alice.Do("PATCH", "/api/v1/notes/"+id1, map[string]any{"topics": []string{"Beauty"}}).Want(200)
 		got := alice.Do("PATCH", "/api/v1/notes/"+id1, map[string]any{"body": "new text #night"}).Want(200)
-		if fmt.Sprint(got.Get("topics")) != "[beauty night skincare]" {
+		if fmt.Sprint(got.Get("topics")) != "[Skincare night Beauty]" { // title and body tags, then the explicit one
 			t.Fatalf("topics after edits: %v", got.Get("topics"))
 		}
 		// topics.note_count equals the published notes per topic.
@@ -461,4 +463,45 @@ func mustID(t *testing.T, s string) id.ID {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// Topics keep their authors' spelling for display and are matched folded;
+// a note lists them in its text's order.
+func TestTopicSpellingAndOrder(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		alice, bob := e.SignUp("alice"), e.SignUp("bob")
+		n := alice.Do("POST", "/api/v1/notes", map[string]any{"title": "早晨", "body": "打卡 #早C晚A 第七天 #OOTD",
+			"topics": []string{"护肤", "ootd"}, "media_ids": notesUpload(t, alice, 1)}).Want(201)
+		if fmt.Sprint(n.Get("topics")) != "[早C晚A OOTD 护肤]" {
+			t.Fatalf("topics: %v", n.Get("topics"))
+		}
+		bobs := notesPost(t, bob, "晚上", "#早c晚a 也在坚持")
+		for _, q := range []string{"%E6%97%A9C%E6%99%9AA", "%E6%97%A9c%E6%99%9Aa"} { // 早C晚A, 早c晚a
+			tp := e.Anon().Do("GET", "/api/v1/topics/"+q+"/notes", nil).Want(200)
+			if tp.Str("topic.name") != "早C晚A" || tp.Num("topic.note_count") != 2 {
+				t.Fatalf("topic page %s: %s", q, tp.Body)
+			}
+		}
+		if got := e.Anon().Do("GET", "/api/v1/notes/"+bobs, nil).Want(200).Get("topics"); fmt.Sprint(got) != "[早c晚a]" {
+			t.Fatalf("bob's spelling: %v", got)
+		}
+		// Reordering the text reorders the topics; a new spelling is the note's.
+		p := alice.Do("PATCH", "/api/v1/notes/"+n.Str("id"), map[string]any{"body": "#ootd 先穿好，再 #早C晚A"}).Want(200)
+		if fmt.Sprint(p.Get("topics")) != "[ootd 早C晚A 护肤]" {
+			t.Fatalf("topics after the edit: %v", p.Get("topics"))
+		}
+		// Rows from before the display columns show the topic's spelling.
+		bobsID, _ := id.Parse(bobs)
+		if _, err := e.App.DB.Writer(context.Background()).Exec(context.Background(),
+			"UPDATE note_topics SET display = '', position = 0 WHERE note_id = ?", bobsID); err != nil {
+			t.Fatal(err)
+		}
+		e.App.Notes.Forget(context.Background(), bobsID)
+		if got := e.Anon().Do("GET", "/api/v1/notes/"+bobs, nil).Want(200).Get("topics"); fmt.Sprint(got) != "[早C晚A]" {
+			t.Fatalf("an old row: %v", got)
+		}
+		if c := notesCount(t, e, "SELECT COUNT(*) FROM topics WHERE name IN ('早c晚a', 'ootd')"); c != 2 {
+			t.Fatalf("%d topic rows for two topics spelled several ways", c)
+		}
+	})
 }

@@ -8,8 +8,10 @@
 //     video, never mixed; a draft may have no media; only the author's own
 //     uploads may be attached;
 //   - topics are the explicit list plus #tags in the title and body (letters,
-//     digits and '_' in any script, at most TopicMax runes, case-folded), at
-//     most MaxTopics per note; topics.note_count counts published notes;
+//     digits and '_' in any script, at most TopicMax runes), matched and
+//     grouped case-folded (topics.name) and shown as the author wrote them
+//     (display), text #tags first in their order; at most MaxTopics per
+//     note; topics.note_count counts published notes;
 //   - @username in the body mentions an existing user, who is notified once
 //     when the note is published and not again on edits (only newly added
 //     mentions are); removing a mention retracts its notification;
@@ -21,6 +23,7 @@
 package notes
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -85,7 +88,8 @@ type Note struct {
 	PublishedAt  time.Time     `json:"published_at,omitzero"`
 }
 
-// Topic is a #topic page header.
+// Topic is a #topic page header. Name is the topic's spelling for display
+// (its first author's); topics are looked up by it case-folded.
 type Topic struct {
 	Name      string `json:"name"`
 	NoteCount int64  `json:"note_count"`
@@ -176,7 +180,7 @@ func New(d *db.DB, acc *accounts.Service, n *notify.Service, f *feed.Service, m 
 type content struct {
 	title, body, location string
 	mediaIDs              []id.ID
-	explicit              []string // normalised explicit topics
+	explicit              []tag // normalised explicit topics
 }
 
 func checkText(c *content) error {
@@ -408,7 +412,7 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 			return Note{}, err
 		}
 	}
-	var explicit []string
+	var explicit []tag
 	if p.Topics != nil {
 		var err error
 		if explicit, err = normalizeTopics(*p.Topics); err != nil {
@@ -474,10 +478,10 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 			// Keep the explicit topics: those not explained by the old text.
 			fromOld := map[string]bool{}
 			for _, t := range parseTags(r.title + "\n" + r.body) {
-				fromOld[t] = true
+				fromOld[t.key] = true
 			}
 			for _, t := range oldTopics {
-				if !fromOld[t] {
+				if !fromOld[t.key] {
 					explicit = append(explicit, t)
 				}
 			}
@@ -615,8 +619,8 @@ func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode
 // parseTags finds #tags: '#' at the start, after a non-word character or
 // right after another tag ("#护肤#穿搭#"), followed by word characters.
 // Longer-than-allowed runs are ordinary text.
-func parseTags(text string) []string {
-	var out []string
+func parseTags(text string) []tag {
+	var out []tag
 	seen := map[string]bool{}
 	prev, tagEnd := ' ', -1
 	for i, r := range text {
@@ -629,11 +633,11 @@ func parseTags(text string) []string {
 				}
 				j += n
 			}
-			tag := strings.ToLower(text[i+1 : j])
+			t := tag{key: strings.ToLower(text[i+1 : j]), display: text[i+1 : j]}
 			tagEnd = j
-			if n := utf8.RuneCountInString(tag); n >= 1 && n <= TopicMax && !seen[tag] {
-				seen[tag] = true
-				out = append(out, tag)
+			if n := utf8.RuneCountInString(t.key); n >= 1 && n <= TopicMax && !seen[t.key] {
+				seen[t.key] = true
+				out = append(out, t)
 			}
 		}
 		prev = r
@@ -641,32 +645,43 @@ func parseTags(text string) []string {
 	return out
 }
 
+// tag is a topic of a note: key is the case-folded name topics are matched
+// and grouped by (topics.name), display the spelling the author used.
+type tag struct{ key, display string }
+
 // NormalizeTopic case-folds a topic name (a leading '#' is allowed) and
 // checks its alphabet and length.
 func NormalizeTopic(name string) (string, error) {
-	t := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "#"))
+	t, err := normalizeTag(name)
+	return t.key, err
+}
+
+// normalizeTag is NormalizeTopic keeping the spelling for display.
+func normalizeTag(name string) (tag, error) {
+	d := strings.TrimPrefix(strings.TrimSpace(name), "#")
+	t := strings.ToLower(d)
 	if !utf8.ValidString(t) {
-		return "", apperr.Invalid("topic is not valid UTF-8")
+		return tag{}, apperr.Invalid("topic is not valid UTF-8")
 	}
 	n := utf8.RuneCountInString(t)
 	if n == 0 || n > TopicMax {
-		return "", apperr.Invalid("a topic must be 1–%d characters", TopicMax)
+		return tag{}, apperr.Invalid("a topic must be 1–%d characters", TopicMax)
 	}
 	for _, r := range t {
 		if !isWordRune(r) {
-			return "", apperr.Invalid("topic %q may contain only letters, digits and '_'", t)
+			return tag{}, apperr.Invalid("topic %q may contain only letters, digits and '_'", t)
 		}
 	}
-	return t, nil
+	return tag{key: t, display: d}, nil
 }
 
-func normalizeTopics(in []string) ([]string, error) {
+func normalizeTopics(in []string) ([]tag, error) {
 	if len(in) > MaxTopics {
 		return nil, apperr.Invalid("a note has at most %d topics", MaxTopics)
 	}
-	out := make([]string, 0, len(in))
+	out := make([]tag, 0, len(in))
 	for _, t := range in {
-		n, err := NormalizeTopic(t)
+		n, err := normalizeTag(t)
 		if err != nil {
 			return nil, err
 		}
@@ -675,13 +690,15 @@ func normalizeTopics(in []string) ([]string, error) {
 	return out, nil
 }
 
-// allTopics merges explicit topics with the #tags of the text.
-func allTopics(explicit []string, title, body string) ([]string, error) {
+// allTopics merges the #tags of the text, in their order and spelling,
+// with the explicit topics the text does not name: the order a note shows
+// its topics in.
+func allTopics(explicit []tag, title, body string) ([]tag, error) {
 	seen := map[string]bool{}
-	var out []string
-	for _, t := range append(append([]string(nil), explicit...), parseTags(title+"\n"+body)...) {
-		if !seen[t] {
-			seen[t] = true
+	var out []tag
+	for _, t := range append(parseTags(title+"\n"+body), explicit...) {
+		if !seen[t.key] {
+			seen[t.key] = true
 			out = append(out, t)
 		}
 	}
@@ -691,42 +708,50 @@ func allTopics(explicit []string, title, body string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Service) topicNames(ctx context.Context, noteID id.ID) ([]string, error) {
-	rows, err := s.db.Writer(ctx).Query(ctx, `SELECT t.name FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
-		WHERE nt.note_id = ?`, noteID)
+// DisplaySQL is the spelling a note's topic is shown in, for queries
+// joining note_topics nt and topics t (rows older than the display columns
+// have none of their own).
+const DisplaySQL = "COALESCE(NULLIF(nt.display, ''), NULLIF(t.display, ''), t.name)"
+
+func (s *Service) topicNames(ctx context.Context, noteID id.ID) ([]tag, error) {
+	rows, err := s.db.Writer(ctx).Query(ctx, `SELECT t.name, `+DisplaySQL+` FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
+		WHERE nt.note_id = ? ORDER BY nt.position, t.name`, noteID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []tag
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var t tag
+		if err := rows.Scan(&t.key, &t.display); err != nil {
 			return nil, err
 		}
-		out = append(out, n)
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }
 
 // setTopics moves a note from topic set old to new. topics.note_count
 // counts published notes, so it moves by what was counted before (old, if
-// the note was published) versus what counts now (new, if it is).
-func (s *Service) setTopics(ctx context.Context, noteID id.ID, old, new []string, wasPub, isPub bool) error {
+// the note was published) versus what counts now (new, if it is). The
+// note's rows keep new's order and spelling.
+func (s *Service) setTopics(ctx context.Context, noteID id.ID, old, new []tag, wasPub, isPub bool) error {
 	s.Forget(ctx, noteID)
 	w := s.db.Writer(ctx)
 	delta := map[string]int64{}
-	inOld, inNew := map[string]bool{}, map[string]bool{}
+	inOld, inNew := map[string]bool{}, map[string]int{}
 	for _, t := range old {
-		inOld[t] = true
+		inOld[t.key] = true
 		if wasPub {
-			delta[t]--
+			delta[t.key]--
 		}
 	}
-	for _, t := range new {
-		inNew[t] = true
+	display := map[string]string{}
+	for i, t := range new {
+		inNew[t.key] = i + 1
+		display[t.key] = t.display
 		if isPub {
-			delta[t]++
+			delta[t.key]++
 		}
 	}
 	names := make([]string, 0, len(delta))
@@ -735,23 +760,33 @@ func (s *Service) setTopics(ctx context.Context, noteID id.ID, old, new []string
 	}
 	sort.Strings(names) // a fixed lock order across concurrent notes
 	for _, t := range names {
-		if inOld[t] && inNew[t] && delta[t] == 0 {
-			continue // nothing changes for this topic
+		pos, kept := inNew[t]
+		if inOld[t] && kept && delta[t] == 0 {
+			continue // the count does not change: only the row's order and spelling may (below)
 		}
 		var tid id.ID
-		err := w.QueryRow(ctx, `INSERT INTO topics (id, name, note_count, created_at) VALUES (?, ?, ?, ?)
+		err := w.QueryRow(ctx, `INSERT INTO topics (id, name, display, note_count, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET note_count = topics.note_count + excluded.note_count RETURNING id`,
-			id.New(), t, delta[t], db.Now()).Scan(&tid)
+			id.New(), t, cmp.Or(display[t], t), delta[t], db.Now()).Scan(&tid)
 		if err != nil {
 			return err
 		}
-		if !inNew[t] {
+		if !kept {
 			_, err = w.Exec(ctx, "DELETE FROM note_topics WHERE note_id = ? AND topic_id = ?", noteID, tid)
 		} else if !inOld[t] {
-			_, err = w.Exec(ctx, "INSERT INTO note_topics (note_id, topic_id) VALUES (?, ?) ON CONFLICT DO NOTHING", noteID, tid)
+			_, err = w.Exec(ctx, "INSERT INTO note_topics (note_id, topic_id, position, display) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				noteID, tid, pos-1, display[t])
 		}
 		if err != nil {
 			return err
+		}
+	}
+	for _, t := range new {
+		if inOld[t.key] {
+			if _, err := w.Exec(ctx, `UPDATE note_topics SET position = ?, display = ? WHERE note_id = ?
+				AND topic_id = (SELECT id FROM topics WHERE name = ?)`, inNew[t.key]-1, t.display, noteID, t.key); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -8,8 +8,9 @@ import (
 
 func TestParseTags(t *testing.T) {
 	cases := map[string]string{
-		"#护肤 晚间#routine":              "[护肤]", // '#' inside a word is not a tag
-		"#OOTD, #ootd and #Ootd!":     "[ootd]",
+		"#护肤 晚间#routine":              "[护肤]",   // '#' inside a word is not a tag
+		"#OOTD, #ootd and #Ootd!":     "[OOTD]", // one topic, as first written
+		"#早C晚A 和 #早c晚a":               "[早C晚A]",
 		"#护肤#穿搭# (weibo style)":       "[护肤 穿搭]",
 		"C# and page.html#anchor":     "[]",
 		"#snake_case_2024 #":          "[snake_case_2024]",
@@ -17,7 +18,14 @@ func TestParseTags(t *testing.T) {
 		"(#trip)":                     "[trip]",
 	}
 	for in, want := range cases {
-		if got := fmt.Sprint(parseTags(in)); got != want {
+		var shown []string
+		for _, tg := range parseTags(in) {
+			shown = append(shown, tg.display)
+			if tg.key != strings.ToLower(tg.display) {
+				t.Errorf("parseTags(%q): key %q of %q is not case-folded", in, tg.key, tg.display)
+			}
+		}
+		if got := fmt.Sprint(shown); got != want {
 			t.Errorf("parseTags(%q) = %s, want %s", in, got, want)
 		}
 	}

@@ -87,7 +87,7 @@ func (s *Service) ByTopic(ctx context.Context, name string, before id.ID, limit 
 	}
 	var t Topic
 	var tid id.ID
-	err = s.db.Reader(ctx).QueryRow(ctx, "SELECT id, name, note_count FROM topics WHERE name = ?", name).Scan(&tid, &t.Name, &t.NoteCount)
+	err = s.db.Reader(ctx).QueryRow(ctx, "SELECT id, COALESCE(NULLIF(display, ''), name), note_count FROM topics WHERE name = ?", name).Scan(&tid, &t.Name, &t.NoteCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Topic{}, nil, apperr.NotFound("topic")
 	}
@@ -216,8 +216,8 @@ func (s *Service) hydrate(ctx context.Context, ns []Note) error {
 		}
 		return rows.Err()
 	}
-	if err := add(`SELECT nt.note_id, t.name FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
-		WHERE nt.note_id IN `+in+" ORDER BY t.name", func(n *Note) *[]string { return &n.Topics }); err != nil {
+	if err := add(`SELECT nt.note_id, `+DisplaySQL+` FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
+		WHERE nt.note_id IN `+in+" ORDER BY nt.note_id, nt.position, t.name", func(n *Note) *[]string { return &n.Topics }); err != nil {
 		return err
 	}
 	return add(`SELECT nm.note_id, u.username FROM note_mentions nm JOIN users u ON u.id = nm.user_id

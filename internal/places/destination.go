@@ -42,10 +42,10 @@ const trendWindow = 30 * 24 * 3600 * 1000
 // Topics returns the topics most used by notes at or under p in the last
 // 30 days.
 func (s *Service) Topics(ctx context.Context, p Place, limit int) ([]TopicCount, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT t.name, COUNT(*) FROM note_places np JOIN places pl ON `+under+`
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT COALESCE(NULLIF(t.display, ''), t.name), COUNT(*) FROM note_places np JOIN places pl ON `+under+`
 		JOIN notes n ON n.id = np.note_id JOIN note_topics nt ON nt.note_id = n.id JOIN topics t ON t.id = nt.topic_id
 		WHERE n.status = 'published' AND n.published_at > ?
-		GROUP BY t.name ORDER BY COUNT(*) DESC, t.name LIMIT ?`, p.path+"%", db.Now()-trendWindow, limit)
+		GROUP BY t.id, t.display, t.name ORDER BY COUNT(*) DESC, t.name LIMIT ?`, p.path+"%", db.Now()-trendWindow, limit)
 	if err != nil {
 		return nil, err
 	}

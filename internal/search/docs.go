@@ -87,7 +87,7 @@ func (s *Service) loadNotes(ctx context.Context, cond string, args []any, byNote
 		live[i] = d.ID
 	}
 	tcond, targs := byNote("nt.note_id", live)
-	rows, err = r.Query(ctx, `SELECT nt.note_id, t.id, t.name FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
+	rows, err = r.Query(ctx, `SELECT nt.note_id, t.id, COALESCE(NULLIF(t.display, ''), t.name) FROM note_topics nt JOIN topics t ON t.id = nt.topic_id
 		WHERE `+tcond, targs...)
 	if err != nil {
 		return nil, nil, err
@@ -142,7 +142,7 @@ func (s *Service) topicDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, err
 	if len(ids) == 0 {
 		return nil, nil, nil
 	}
-	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, name, note_count FROM topics WHERE id IN ("+
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, COALESCE(NULLIF(display, ''), name), note_count FROM topics WHERE id IN ("+
 		db.Placeholders(len(ids))+")", idArgs(ids)...)
 	if err != nil {
 		return nil, nil, err

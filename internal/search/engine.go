@@ -26,7 +26,8 @@ import (
 //
 //	idf(w)² · Σ over title, tags, body of boost(f) · √tf(w,f) / √len(f),   idf = 1 + ln(docs / (df + 1))
 //
-// with boosts 3, 2, 1, typo variants of w counting fuzzyWeight as much;
+// with boosts 3, 2, 1, synonyms of w (synonyms.go) counting synonymWeight
+// and typo variants fuzzyWeight as much;
 // the words' contributions add up. With anyOf (the fallback when no
 // document has every word), a document matching k of n words is scaled by
 // k/n, so documents with more of the words come first.
@@ -257,6 +258,9 @@ func searchShard(ctx context.Context, shard bleve.Index, k Kind, terms []Token, 
 	weights := make([]float64, 0, 16)
 	for i, t := range terms {
 		vs := []variant{{t.Term, 1}}
+		for _, s := range synonyms(t.Term) {
+			vs = append(vs, variant{s, synonymWeight})
+		}
 		if fz := fuzziness(t); fz > 0 {
 			// The first letter is rarely the typo; fixing it saves walking
 			// the whole term dictionary.
@@ -346,6 +350,12 @@ func (c *clause) bitmap() (*roaring.Bitmap, error) {
 	}
 	if bm := o.ActualBitmap(); bm != nil {
 		return bm, nil
+	}
+	// A "1-hit" list (a word in one document of the segment) has no bitmap,
+	// and once next() has read its hit DocNum1Hit no longer reports it: the
+	// document is the clause's current one.
+	if !c.done {
+		return roaring.BitmapOf(uint32(c.doc)), nil
 	}
 	return roaring.New(), nil
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -14,11 +15,11 @@ const (
 )
 
 // matches reports whether a token of the text matches a query term: the
-// same analysed term, or, for long Latin words, within the typo distance
-// the index allowed.
+// same analysed term, a synonym, or, for long Latin words, within the typo
+// distance the index allowed.
 func matches(t Token, terms []Token) bool {
 	for _, q := range terms {
-		if t.Term == q.Term {
+		if t.Term == q.Term || slices.Contains(synonyms(q.Term), t.Term) {
 			return true
 		}
 		if fz := fuzziness(q); fz > 0 && t.Latin && t.Term[0] == q.Term[0] && editDistance(t.Term, q.Term, fz) <= fz {
@@ -48,11 +49,11 @@ func highlight(text string, terms []Token) Highlighted {
 
 // mayMatch is false when no token of text can match terms, which is
 // certain without analysing text when every term is Chinese (no stemming,
-// no typos) and none occurs in the folded text.
+// no typos), without synonyms, and none occurs in the folded text.
 func mayMatch(text string, terms []Token) bool {
 	folded := ""
 	for _, t := range terms {
-		if !hanOnly(t.Term) || strings.Contains(text, t.Term) {
+		if !hanOnly(t.Term) || len(synonyms(t.Term)) > 0 || strings.Contains(text, t.Term) {
 			return true
 		}
 		if folded == "" {
@@ -80,8 +81,10 @@ func Snippet(text string, terms []Token, n int) Highlighted {
 	folded := Fold(text) // code point for code point
 	first := -1
 	for _, t := range terms {
-		if i := strings.Index(folded, t.Term); i >= 0 && (first < 0 || i < first) {
-			first = i
+		for _, w := range append([]string{t.Term}, synonyms(t.Term)...) {
+			if i := strings.Index(folded, w); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
 		}
 	}
 	start := 0

@@ -75,25 +75,30 @@ func (h *History) Record(ctx context.Context, user id.ID, addr, q string, found 
 		return nil
 	}
 	now := h.now().UTC()
-	w := h.db.Writer(ctx)
-	if user != 0 {
-		if _, err := w.Exec(ctx, `INSERT INTO recent_searches (user_id, query_key, query, searched_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (user_id, query_key) DO UPDATE SET query = excluded.query, searched_at = excluded.searched_at`,
-			user, key, display, now.UnixMilli()); err != nil {
-			return err
-		}
-		if _, err := w.Exec(ctx, `DELETE FROM recent_searches WHERE user_id = ? AND query_key NOT IN
-			(SELECT query_key FROM recent_searches WHERE user_id = ? ORDER BY searched_at DESC, query_key LIMIT ?)`,
-			user, user, RecentKept); err != nil {
-			return err
-		}
-	}
-	if !found {
-		return nil
-	}
 	hour := now.Unix() / 3600
-	if _, err := w.Exec(ctx, `INSERT INTO search_counts (hour, query_key, searcher, query) VALUES (?, ?, ?, ?)
-		ON CONFLICT (hour, query_key, searcher) DO NOTHING`, hour, key, h.searcher(user, addr), display); err != nil {
+	// One transaction: one commit (on SQLite, one sync) per search.
+	err := h.db.InTx(ctx, func(ctx context.Context) error {
+		w := h.db.Writer(ctx)
+		if user != 0 {
+			if _, err := w.Exec(ctx, `INSERT INTO recent_searches (user_id, query_key, query, searched_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (user_id, query_key) DO UPDATE SET query = excluded.query, searched_at = excluded.searched_at`,
+				user, key, display, now.UnixMilli()); err != nil {
+				return err
+			}
+			if _, err := w.Exec(ctx, `DELETE FROM recent_searches WHERE user_id = ? AND query_key NOT IN
+				(SELECT query_key FROM recent_searches WHERE user_id = ? ORDER BY searched_at DESC, query_key LIMIT ?)`,
+				user, user, RecentKept); err != nil {
+				return err
+			}
+		}
+		if !found {
+			return nil
+		}
+		_, err := w.Exec(ctx, `INSERT INTO search_counts (hour, query_key, searcher, query) VALUES (?, ?, ?, ?)
+			ON CONFLICT (hour, query_key, searcher) DO NOTHING`, hour, key, h.searcher(user, addr), display)
+		return err
+	})
+	if err != nil || !found {
 		return err
 	}
 	return h.prune(ctx, hour)

@@ -156,3 +156,27 @@ func TestHotSearchesCountPeopleInTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkRecord is what a first page of search adds: go test -run X
+// -bench Record ./internal/search/
+func BenchmarkRecord(b *testing.B) {
+	d := dbtest.SQLite(b)
+	h := search.NewHistory(d, []byte("k"))
+	acc := accounts.New(d)
+	u, _, err := acc.SignUp(context.Background(), "bench", "password123", "bench", "test")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		user id.ID
+	}{{"signed-in", u.ID}, {"signed-out", 0}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := range b.N {
+				if err := h.Record(context.Background(), c.user, fmt.Sprint("10.0.", i%250), fmt.Sprint("query ", i%500), true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -182,7 +182,7 @@ func (s *Service) rerank(ctx context.Context, k Kind, hits []Hit) ([]id.ID, map[
 	case Users:
 		q = "SELECT id, display_name, substr(bio, 1, 400), follower_count, 0, 0, 0, 0 FROM users WHERE id IN "
 	case Topics:
-		q = "SELECT id, name, '', note_count, 0, 0, 0, 0 FROM topics WHERE note_count > 0 AND id IN "
+		q = "SELECT id, COALESCE(NULLIF(display, ''), name), '', note_count, 0, 0, 0, 0 FROM topics WHERE note_count > 0 AND id IN "
 	case Products:
 		q = "SELECT id, title, substr(description, 1, 400), 0, 0, 0, 0, 0 FROM products WHERE listed = 1 AND id IN "
 	}

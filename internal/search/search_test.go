@@ -471,6 +471,24 @@ func TestSearchFoldsAccentsAndTraditional(t *testing.T) {
 		if hs := find(t, anon, "notes", "显白"); !has(hs, lipTrad) {
 			t.Errorf("a simplified query does not find the traditional body: %v", ids(hs))
 		}
+		// coffee is a synonym of café (and 咖啡): a different word, not a fold.
+		hs := find(t, anon, "notes", "coffee")
+		if !has(hs, cafe) || !has(hs, plain) {
+			t.Errorf("coffee found %v, want %s and %s", ids(hs), cafe, plain)
+		}
+		for _, h := range hs {
+			if h.ID == cafe && fmt.Sprint(h.Ranges) != "[[7 11]]" {
+				t.Errorf("coffee's highlight in %q: %v", h.Title, h.Ranges)
+			}
+		}
+		// Both words are in one note only, each a one-hit posting list in
+		// that note's segment: the intersection must still find it.
+		if r, err := e.App.Search.Search(context.Background(), searchReq("croissant coffee")); err != nil || r.Fallback || r.Total != 1 {
+			t.Errorf("croissant coffee: total %d, fallback %v, %v", r.Total, r.Fallback, err)
+		}
+		if hs := find(t, anon, "notes", "croissant coffee"); len(hs) != 1 || hs[0].ID != cafe {
+			t.Errorf("croissant coffee found %v, want only %s", ids(hs), cafe)
+		}
 		var sug struct {
 			Items []struct{ Type, ID, Text string } `json:"items"`
 		}

@@ -43,7 +43,7 @@ func (e *engine) insertNotes(ctx context.Context) error {
 	notes := newInserter(e.d, "notes", []string{"id", "author_id", "status", "kind", "title", "body", "location",
 		"cover_media_id", "created_at", "updated_at", "published_at"}, "").after(media)
 	noteMedia := newInserter(e.d, "note_media", []string{"note_id", "position", "media_id"}, "").after(notes, media)
-	noteTopics := newInserter(e.d, "note_topics", []string{"note_id", "topic_id"}, "").after(notes)
+	noteTopics := newInserter(e.d, "note_topics", []string{"note_id", "topic_id", "position", "display"}, "").after(notes)
 	mentions := newInserter(e.d, "note_mentions", []string{"note_id", "user_id"}, "").after(notes)
 	all := []*inserter{media, notes, noteMedia, noteTopics, mentions}
 
@@ -152,13 +152,13 @@ func (e *engine) note(ctx context.Context, i int, t int64, a int32, media, notes
 		}
 	}
 	seen := map[id.ID]bool{}
-	for _, tp := range topics {
+	for _, tp := range topics { // in the body's order (writer.body)
 		tid := e.topics[topicKey(tp)]
 		if seen[tid] {
 			continue
 		}
 		seen[tid] = true
-		if err := noteTopics.add(ctx, nid, tid); err != nil {
+		if err := noteTopics.add(ctx, nid, tid, len(seen)-1, tp); err != nil {
 			return err
 		}
 	}

@@ -128,12 +128,12 @@ func (e *engine) pickFrom(order []int32, alpha float64) int32 {
 
 // insertTopics creates every topic the banks use.
 func (e *engine) insertTopics(ctx context.Context) error {
-	seen := map[string]bool{}
+	display := map[string]string{} // key → the banks' spelling (早C晚A)
 	var names []string
 	addAll := func(ts []string) {
 		for _, t := range ts {
-			if k := topicKey(t); !seen[k] {
-				seen[k] = true
+			if k := topicKey(t); display[k] == "" {
+				display[k] = t
 				names = append(names, k)
 			}
 		}
@@ -147,14 +147,14 @@ func (e *engine) insertTopics(ctx context.Context) error {
 	addAll(generalTopics[en])
 	sort.Strings(names)
 	e.topics = map[string]id.ID{}
-	ins := newInserter(e.d, "topics", []string{"id", "name", "created_at"}, "")
+	ins := newInserter(e.d, "topics", []string{"id", "name", "display", "created_at"}, "")
 	return e.phase("topics", int64(len(names)), func(add func(int)) error {
 		ins.onRows = add
 		return chunked(ctx, e.d, len(names), len(names), []*inserter{ins}, func(ctx context.Context, lo, hi int) error {
 			for _, n := range names[lo:hi] {
 				tid := e.topicIDs.at(e.start)
 				e.topics[n] = tid
-				if err := ins.add(ctx, tid, n, e.start); err != nil {
+				if err := ins.add(ctx, tid, n, display[n], e.start); err != nil {
 					return err
 				}
 			}

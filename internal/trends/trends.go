@@ -239,7 +239,7 @@ func (s *Service) Trending(ctx context.Context, limit int) ([]TopicTrend, time.T
 		for i, p := range pins {
 			args[i] = p
 		}
-		rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, name FROM topics WHERE id IN ("+db.Placeholders(len(args))+")", args...)
+		rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, COALESCE(NULLIF(display, ''), name) FROM topics WHERE id IN ("+db.Placeholders(len(args))+")", args...)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -335,7 +335,7 @@ func (s *Service) Hidden(ctx context.Context, actor accounts.User) ([]Hidden, er
 	if actor.Role != accounts.RoleOperator {
 		return nil, apperr.Forbidden("only operators can see hidden hot-list entries")
 	}
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT o.kind, o.ref, COALESCE(t.name, '') FROM trend_overrides o
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT o.kind, o.ref, COALESCE(NULLIF(t.display, ''), t.name, '') FROM trend_overrides o
 		LEFT JOIN topics t ON o.kind = ? AND t.id = o.ref WHERE o.action = ? ORDER BY o.created_at DESC, o.ref LIMIT 200`, KindTopic, Hide)
 	if err != nil {
 		return nil, err

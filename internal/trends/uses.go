@@ -22,7 +22,7 @@ type hourUses map[id.ID][]id.ID
 // loadUses reads the topic use of the hours [from, to), up to the
 // millisecond until (a clock set back does not see notes after it).
 func (s *Service) loadUses(ctx context.Context, from, to, until int64) (map[int64]hourUses, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT nt.topic_id, t.name, n.author_id, n.published_at
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT nt.topic_id, COALESCE(NULLIF(t.display, ''), t.name), n.author_id, n.published_at
 		FROM notes n JOIN note_topics nt ON nt.note_id = n.id JOIN topics t ON t.id = nt.topic_id
 		WHERE n.status = 'published' AND n.published_at >= ? AND n.published_at < ? AND n.published_at <= ?`, from*hourMs, to*hourMs, until)
 	if err != nil {

@@ -24,6 +24,7 @@ const threadReplies = 100
 type noteData struct {
 	V            app.NoteView
 	Tokens       []token
+	OtherTopics  []string // topics the body does not show as #tags (explicit ones), shown below it
 	Published    bool
 	IsAuthor     bool
 	Rel          social.Relationship
@@ -64,6 +65,7 @@ func (q *req) renderNote(nid id.ID, status int, edit func(*noteData)) error {
 	}
 	d := noteData{V: v, Tokens: tokenize(n.Body, nonNil(n.Topics), nonNil(n.Mentions)), Published: n.Status == notes.Published,
 		IsAuthor: viewer == n.AuthorID, Shared: q.r.URL.Query().Get("shared") == "1"}
+	d.OtherTopics = topicsNotIn(n.Topics, d.Tokens)
 	d.ShareURL = q.baseURL() + "/n/" + n.ID.String()
 	if d.Published {
 		q.w.app.Notes.RecordView(n.ID, viewer)

@@ -83,6 +83,25 @@ func tokenize(s string, topics, mentions []string) []token {
 	return out
 }
 
+// topicsNotIn lists the topics that tokens do not already link, in order:
+// a note's topics are shown once, in its text where it names them.
+func topicsNotIn(topics []string, tokens []token) []string {
+	var out []string
+	for _, t := range topics {
+		linked := false
+		for _, k := range tokens {
+			if k.Kind == "topic" && strings.EqualFold(k.Name, t) {
+				linked = true
+				break
+			}
+		}
+		if !linked {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
