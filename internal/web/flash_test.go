@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,10 @@ func TestFlashPages(t *testing.T) {
 		form := url.Values{"key": {key}, "qty": {"1"}, "name": {"林小红"}, "phone": {"13800138000"}, "region": {"上海市"},
 			"district": {"徐汇区"}, "line": {"漕溪北路 88 号"}, "save_address": {"1"}}
 		first := b.post("/flash/"+sl.ID.String(), form).redirectsTo("/orders/")
-		b.get(first.Location).want(200).has("徐汇区", "漕溪北路 88 号")
+		opage := b.get(first.Location).want(200).has("徐汇区", "漕溪北路 88 号", "秒杀优惠")
+		if strings.Contains(opage.Body, "Flash sale") || strings.Contains(opage.Body, "order placed") {
+			t.Fatal("English text on the zh-CN order page")
+		}
 		// A double submit of the same form (now with the saved address) lands on the same order.
 		b.post("/flash/"+sl.ID.String(), form).redirectsTo(first.Location)
 		b.get(first.Location).want(200).has("pending_payment")
