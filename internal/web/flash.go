@@ -22,6 +22,7 @@ func (w *Web) registerFlash(mux *http.ServeMux) {
 	mux.Handle("GET /flash", w.h(w.flashList))
 	mux.Handle("GET /flash/{id}", w.h(w.flashPage))
 	mux.Handle("POST /flash/{id}", w.h(w.flashBuy))
+	mux.Handle("GET /points", w.h(w.pointsPage))
 }
 
 func (w *Web) flashList(q *req) error {
