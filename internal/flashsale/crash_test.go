@@ -204,7 +204,7 @@ func shoot(client *http.Client, addr string, sale id.ID, tokens []string, key st
 	var u int
 	fmt.Sscan(parts[0], &u)
 	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/flash-sales/"+sale.String()+"/purchase",
-		bytes.NewReader([]byte(`{"quantity":`+parts[2]+`}`)))
+		bytes.NewReader([]byte(`{"quantity":`+parts[2]+`,"address":{"name":"A","phone":"13800000000","region":"上海市","line":"1 Road"}}`)))
 	req.Header.Set("Authorization", "Bearer "+tokens[u])
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", parts[1])

@@ -141,9 +141,11 @@ func (e *env) shoppers(t testing.TB, n int) []*apitest.Client {
 	return out
 }
 
+var shipTo = map[string]any{"name": "林小红", "phone": "138 0013 8000", "region": "上海市", "city": "上海市", "district": "徐汇区", "line": "漕溪北路 88 号"}
+
 // buy posts a purchase with an Idempotency-Key.
 func buy(c *apitest.Client, sale, key string, qty int) *apitest.Response {
-	return c.DoWith("POST", "/api/v1/flash-sales/"+sale+"/purchase", map[string]any{"quantity": qty}, http.Header{"Idempotency-Key": {key}})
+	return c.DoWith("POST", "/api/v1/flash-sales/"+sale+"/purchase", map[string]any{"quantity": qty, "address": shipTo}, http.Header{"Idempotency-Key": {key}})
 }
 
 // verify fails the test on any invariant violation, Redis included.

@@ -17,8 +17,10 @@ import (
 // PurchaseRequest is the body of POST /flash-sales/{id}/purchase.
 type PurchaseRequest struct {
 	Quantity int64 `json:"quantity"`
-	// Address is optional: the buyer can give it later, before shipping.
-	Address *orders.Address `json:"address"`
+	// Address, or AddressID from the buyer's book; with neither the
+	// buyer's default address is used, and without one the purchase is 400.
+	Address   *orders.Address `json:"address"`
+	AddressID id.ID           `json:"address_id,omitzero"`
 }
 
 // Receipt is the answer to a successful purchase (201); a retry with the
@@ -75,10 +77,8 @@ func (s *Service) Purchase(ctx context.Context, buyer accounts.User, saleID id.I
 	if req.Quantity < 1 || req.Quantity > MaxPerUser {
 		return Receipt{}, apperr.Invalid("quantity must be 1–%d", MaxPerUser)
 	}
-	var addr orders.Address
-	if req.Address != nil {
-		addr = *req.Address
-		if err := orders.CheckAddress(&addr); err != nil {
+	if req.Address != nil && req.AddressID == 0 {
+		if err := orders.CheckAddress(req.Address); err != nil {
 			return Receipt{}, err
 		}
 	}
@@ -96,13 +96,14 @@ func (s *Service) Purchase(ctx context.Context, buyer accounts.User, saleID id.I
 			return Receipt{}, ctx.Err()
 		}
 	}
-	rc, err := s.decide(ctx, st, buyer.ID, key, req.Quantity, addr, v)
+	rc, err := s.decide(ctx, st, buyer.ID, key, req, v)
 	st.end(k, f, rc, err)
 	return rc, err
 }
 
 // decide answers one key, alone (see state.begin).
-func (s *Service) decide(ctx context.Context, st *state, user id.ID, key string, qty int64, addr orders.Address, v view) (Receipt, error) {
+func (s *Service) decide(ctx context.Context, st *state, user id.ID, key string, req PurchaseRequest, v view) (Receipt, error) {
+	qty := req.Quantity
 	// Only a shopper who has bought can hold a successful key; for everyone
 	// else the memory and the flags answer without the database.
 	if v.known {
@@ -126,9 +127,14 @@ func (s *Service) decide(ctx context.Context, st *state, user id.ID, key string,
 	case qty > st.sale.PerUserLimit || v.held+qty > st.sale.PerUserLimit:
 		return Receipt{}, errOverLimit
 	}
+	// Only a purchase that may succeed reads the address book, so a crowd
+	// turned away by the flags never reaches the database.
+	addr, err := s.orders.ShippingAddress(ctx, user, req.Address, req.AddressID)
+	if err != nil {
+		return Receipt{}, err
+	}
 	a := attempt{st: st, user: user, key: key, qty: qty, orderID: id.New(), payBy: now.Add(s.cfg.PaymentWindow), addr: addr}
 	var rc Receipt
-	var err error
 	if s.rdb != nil {
 		rc, err = s.purchaseRedis(ctx, a)
 	} else {

@@ -48,6 +48,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerOrders(mux)
 	a.registerPayments(mux)
 	a.registerPoints(mux)
+	a.registerAddresses(mux)
 	a.registerPromotions(mux)
 	a.registerFlash(mux)
 	a.registerProductNotes(mux)

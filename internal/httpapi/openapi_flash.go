@@ -20,7 +20,7 @@ var flashSchemas = map[string]any{
 		"starts_at": timeStr(), "ends_at": timeStr(), "status": shopEnum("upcoming", "live", "sold_out", "ended"),
 		"server_time": timeStr(), "bought": integer()}),
 	"FlashSaleList":      obj(map[string]any{"items": arr(ref("FlashSale"))}, "items"),
-	"FlashPurchaseInput": obj(map[string]any{"quantity": integer(), "address": ref("Address")}, "quantity"),
+	"FlashPurchaseInput": obj(map[string]any{"quantity": integer(), "address": ref("Address"), "address_id": idStr()}, "quantity"),
 	"FlashSaleOrders": obj(map[string]any{"items": arr(obj(map[string]any{"order_id": idStr(), "buyer_id": idStr(),
 		"quantity": integer(), "total": shopFen(), "status": str(), "created_at": timeStr()})), "next_cursor": str()}, "items"),
 	"FlashReceipt": obj(map[string]any{"order_id": idStr(), "sale_id": idStr(), "quantity": integer(), "total": shopFen(),

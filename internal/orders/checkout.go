@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
@@ -139,6 +140,7 @@ type CreateRequest struct {
 	FromCart   bool          `json:"from_cart"`
 	StoreID    *id.ID        `json:"store_id"` // with from_cart: check out this store's cart lines
 	Address    Address       `json:"address"`
+	AddressID  id.ID         `json:"address_id,omitzero"` // from the buyer's book, instead of address
 	CouponCode string        `json:"coupon_code"`
 	Points     int64         `json:"points"`
 }
@@ -171,11 +173,48 @@ func (a *Address) check() error {
 			return apperr.Invalid("address.phone may contain only digits, '+', '-' and spaces")
 		}
 	}
+	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+	if a.Country == "CN" {
+		a.Country = "" // the default, stored empty so old and new orders read alike
+	}
+	if a.Country != "" && (len(a.Country) != 2 || strings.Trim(a.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+		return apperr.Invalid("address.country must be a two-letter ISO 3166 code such as CN or US")
+	}
 	if a.Region, err = validate.Text("address.region", a.Region, 1, 100, false); err != nil {
 		return err
 	}
-	a.Line, err = validate.Text("address.line", a.Line, 1, 200, false)
-	return err
+	if a.City, err = validate.Text("address.city", a.City, 0, 60, false); err != nil {
+		return err
+	}
+	if a.District, err = validate.Text("address.district", a.District, 0, 60, false); err != nil {
+		return err
+	}
+	if a.Line, err = validate.Text("address.line", a.Line, 1, 200, false); err != nil {
+		return err
+	}
+	return a.checkPostcode()
+}
+
+// checkPostcode: six digits in China; elsewhere up to 10 letters, digits,
+// spaces and dashes (US ZIP+4, UK, Canada, Japan all fit).
+func (a *Address) checkPostcode() error {
+	a.Postcode = strings.ToUpper(strings.TrimSpace(a.Postcode))
+	if a.Postcode == "" {
+		return nil
+	}
+	ok := len(a.Postcode) <= 10
+	for _, r := range a.Postcode {
+		if !(r >= '0' && r <= '9' || a.Country != "" && (r >= 'A' && r <= 'Z' || r == ' ' || r == '-')) {
+			ok = false
+		}
+	}
+	if a.Country == "" && len(a.Postcode) != 6 {
+		ok = false
+	}
+	if !ok {
+		return apperr.Invalid("address.postcode is not a valid postcode (six digits in China)")
+	}
+	return nil
 }
 
 // errReplay aborts the transaction of a request whose key is already taken.
@@ -188,6 +227,9 @@ var errReplay = errors.New("idempotency key already used")
 // a key for a different request is a 409.
 func (s *Service) Create(ctx context.Context, buyer accounts.User, key string, req CreateRequest) (o Order, created bool, err error) {
 	if err := checkKey(key); err != nil {
+		return Order{}, false, err
+	}
+	if err := s.resolveAddress(ctx, buyer.ID, &req); err != nil {
 		return Order{}, false, err
 	}
 	if err := s.checkRequest(&req); err != nil {

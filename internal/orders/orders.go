@@ -93,12 +93,20 @@ func New(d *db.DB, sh *shop.Service, pr *promotions.Service, pt *points.Service,
 // Config returns the effective rules.
 func (s *Service) Config() Config { return s.cfg }
 
-// Address is where an order ships.
+// Address is where an order ships, China-first: Region is the province
+// (省, or state elsewhere), City and District the 市 and 区/县 (optional, so
+// municipalities and countries without districts fit), Line the street and
+// door. Country is ISO 3166-1 alpha-2; empty means CN. Orders keep a copy,
+// so editing the address book never changes a past order.
 type Address struct {
-	Name   string `json:"name"`
-	Phone  string `json:"phone"`
-	Region string `json:"region"`
-	Line   string `json:"line"`
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	Country  string `json:"country,omitempty"`
+	Region   string `json:"region"`
+	City     string `json:"city,omitempty"`
+	District string `json:"district,omitempty"`
+	Line     string `json:"line"`
+	Postcode string `json:"postcode,omitempty"`
 }
 
 // Item is an order line; gifts have unit price 0.

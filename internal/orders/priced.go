@@ -28,7 +28,7 @@ type Priced struct {
 	Source    string    // tag stored on the order, e.g. "flash"
 	Label     string    // breakdown label of the discount, e.g. "Flash sale"
 	ExpiresAt time.Time // end of the payment window; zero takes the shop's window
-	Address   Address   // optional: the buyer may add it before shipping
+	Address   Address   // where it ships (see ShippingAddress)
 }
 
 // Releaser gives back what an order of its source holds. It runs inside
@@ -40,14 +40,8 @@ type Releaser func(ctx context.Context, o Order) error
 // they are cancelled or expire. Call it while wiring, before serving.
 func (s *Service) RegisterSource(source string, release Releaser) { s.sources[source] = release }
 
-// CheckAddress validates an address the way checkout does; an empty one
-// is allowed for priced orders.
-func CheckAddress(a *Address) error {
-	if *a == (Address{}) {
-		return nil
-	}
-	return a.check()
-}
+// CheckAddress validates (and tidies) an address the way checkout does.
+func CheckAddress(a *Address) error { return a.check() }
 
 // CreatePriced writes a priced order pending payment. Call it inside the
 // caller's transaction, after the caller took the stock.

@@ -110,10 +110,7 @@ type checkoutForm struct {
 	Store     string // cart mode: the store whose lines are checked out
 	SKU, Qty  string // buy-now mode
 	Key       string
-	Name      string
-	Phone     string
-	Region    string
-	Line      string
+	Pick      addrPick
 	Coupon    string
 	UsePoints bool
 	// Points is the balance the page showed: a resubmitted form asks for
@@ -124,6 +121,7 @@ type checkoutForm struct {
 
 type checkoutData struct {
 	F       checkoutForm
+	Pick    addrPick
 	Quote   *orders.Order
 	Balance int64
 	Error   string
@@ -137,8 +135,14 @@ func newKey() string {
 
 // request turns the form into a checkout request.
 func (f checkoutForm) request(me accounts.User, balance int64) (orders.CreateRequest, error) {
-	req := orders.CreateRequest{CouponCode: strings.TrimSpace(f.Coupon),
-		Address: orders.Address{Name: f.Name, Phone: f.Phone, Region: f.Region, Line: f.Line}}
+	req := orders.CreateRequest{CouponCode: strings.TrimSpace(f.Coupon), Address: f.Pick.New}
+	if f.Pick.Selected != "" {
+		aid, err := id.Parse(f.Pick.Selected)
+		if err != nil {
+			return req, apperr.NotFound("address")
+		}
+		req.AddressID, req.Address = aid, orders.Address{}
+	}
 	if f.UsePoints {
 		req.Points = balance
 		if f.Points != "" {
@@ -175,6 +179,10 @@ func (q *req) renderCheckout(me accounts.User, f checkoutForm, status int, msg s
 	ctx := q.r.Context()
 	d := checkoutData{F: f, Error: msg}
 	var err error
+	if d.Pick, err = q.pick(me, f.Pick); err != nil {
+		return err
+	}
+	f.Pick, d.F.Pick = d.Pick, d.Pick
 	if d.Balance, err = q.w.app.Points.Balance(ctx, me.ID); err != nil {
 		return err
 	}
@@ -208,7 +216,7 @@ func (w *Web) checkoutPage(q *req) error {
 		return err
 	}
 	v := q.r.URL.Query()
-	f := checkoutForm{Store: v.Get("store"), SKU: v.Get("sku"), Qty: v.Get("qty"), Key: newKey()}
+	f := checkoutForm{Store: v.Get("store"), SKU: v.Get("sku"), Qty: v.Get("qty"), Key: newKey(), Pick: addrPick{Selected: "default"}}
 	if f.SKU != "" && f.Qty == "" {
 		f.Qty = "1"
 	}
@@ -240,8 +248,7 @@ func (w *Web) checkout(q *req) error {
 	}
 	r := q.r
 	f := checkoutForm{Store: r.PostFormValue("store"), SKU: r.PostFormValue("sku"), Qty: r.PostFormValue("qty"),
-		Key: r.PostFormValue("key"), Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone"),
-		Region: r.PostFormValue("region"), Line: r.PostFormValue("line"), Coupon: r.PostFormValue("coupon"),
+		Key: r.PostFormValue("key"), Pick: pickForm(r), Coupon: r.PostFormValue("coupon"),
 		UsePoints: r.PostFormValue("use_points") == "1", Points: r.PostFormValue("points")}
 	if f.Key == "" {
 		f.Key = newKey()
@@ -255,6 +262,9 @@ func (w *Web) checkout(q *req) error {
 	balance, err := w.app.Points.Balance(r.Context(), me.ID)
 	if err != nil {
 		return err
+	}
+	if err := q.saveAddress(me, &f.Pick); err != nil {
+		return q.renderCheckout(me, f, http.StatusBadRequest, err.Error())
 	}
 	req, err := f.request(me, balance)
 	if err == nil {

@@ -139,7 +139,8 @@ func TestConsoleActions(t *testing.T) {
 
 		// Alice buys in the live sale; the audit lists her order; ending stops sales.
 		pg := w.user.get("/flash/" + w.sale).want(200)
-		order := w.user.post("/flash/"+w.sale, url.Values{"key": {flashKey.FindStringSubmatch(pg.Body)[1]}, "qty": {"1"}}).
+		order := w.user.post("/flash/"+w.sale, url.Values{"key": {flashKey.FindStringSubmatch(pg.Body)[1]}, "qty": {"1"},
+			"name": {"林小红"}, "phone": {"13800138000"}, "region": {"上海市"}, "line": {"漕溪北路 88 号"}}).
 			redirectsTo("/orders/").Location
 		w.op.get("/console/flash/" + w.sale).want(200).has(`href="` + order + `"`)
 		w.op.post("/console/flash/"+w.sale+"/end", nil).redirectsTo("/console/flash/" + w.sale)

@@ -8,6 +8,8 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/httpx"
+	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/orders"
 )
 
 // Flash sales (E6): the list of sales, and a sale's page with a countdown,
@@ -20,6 +22,7 @@ func (w *Web) registerFlash(mux *http.ServeMux) {
 	mux.Handle("GET /flash", w.h(w.flashList))
 	mux.Handle("GET /flash/{id}", w.h(w.flashPage))
 	mux.Handle("POST /flash/{id}", w.h(w.flashBuy))
+	mux.Handle("GET /points", w.h(w.pointsPage))
 }
 
 func (w *Web) flashList(q *req) error {
@@ -36,6 +39,7 @@ type flashData struct {
 	Key   string // Idempotency-Key of the buy form
 	Qty   int64
 	Error string
+	Pick  *addrPick // the signed-in viewer's address picker
 }
 
 func (w *Web) flashPage(q *req) error { return q.renderFlash(http.StatusOK, "", 1) }
@@ -48,6 +52,14 @@ func (q *req) renderFlash(status int, msg string, qty int64) error {
 	var viewer = q.me
 	d := flashData{Key: newKey(), Qty: qty, Error: msg}
 	if viewer != nil {
+		p := addrPick{Selected: "default"}
+		if q.r.Method == http.MethodPost {
+			p = pickForm(q.r)
+		}
+		if p, err = q.pick(*viewer, p); err != nil {
+			return err
+		}
+		d.Pick = &p
 		d.Sale, err = q.w.app.Flash.Get(q.r.Context(), sid, viewer.ID)
 	} else {
 		d.Sale, err = q.w.app.Flash.Get(q.r.Context(), sid, 0)
@@ -76,7 +88,19 @@ func (w *Web) flashBuy(q *req) error {
 	if err := q.allowWrite(me); err != nil {
 		return q.renderFlash(http.StatusTooManyRequests, q.t("error.429"), qty)
 	}
-	rc, err := w.app.Flash.Purchase(q.r.Context(), me, sid, "web-"+q.r.PostFormValue("key"), flashsale.PurchaseRequest{Quantity: qty})
+	p := pickForm(q.r)
+	if err := q.saveAddress(me, &p); err != nil {
+		return q.renderFlash(http.StatusBadRequest, err.Error(), qty)
+	}
+	in := flashsale.PurchaseRequest{Quantity: qty}
+	if p.Selected != "" {
+		if in.AddressID, err = id.Parse(p.Selected); err != nil {
+			return q.renderFlash(http.StatusBadRequest, q.t("flash.bad_qty"), qty)
+		}
+	} else if p.New != (orders.Address{}) {
+		in.Address = &p.New
+	}
+	rc, err := w.app.Flash.Purchase(q.r.Context(), me, sid, "web-"+q.r.PostFormValue("key"), in)
 	if err == nil {
 		q.redirect("/orders/" + rc.OrderID.String())
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,9 +46,17 @@ func TestFlashPages(t *testing.T) {
 		b := signUp(t, e, "alice", "Alice")
 		pg := b.get("/flash/"+sl.ID.String()).want(200).has(`data-testid="flash-buy"`, `data-testid="flash-remaining">3<`)
 		key := flashKey.FindStringSubmatch(pg.Body)[1]
-		first := b.post("/flash/"+sl.ID.String(), url.Values{"key": {key}, "qty": {"1"}}).redirectsTo("/orders/")
-		// A double submit of the same form lands on the same order.
-		b.post("/flash/"+sl.ID.String(), url.Values{"key": {key}, "qty": {"1"}}).redirectsTo(first.Location)
+		// No address yet: the purchase asks for one; then a new one saved to the book.
+		b.post("/flash/"+sl.ID.String(), url.Values{"key": {key}, "qty": {"1"}}).want(400)
+		form := url.Values{"key": {key}, "qty": {"1"}, "name": {"林小红"}, "phone": {"13800138000"}, "region": {"上海市"},
+			"district": {"徐汇区"}, "line": {"漕溪北路 88 号"}, "save_address": {"1"}}
+		first := b.post("/flash/"+sl.ID.String(), form).redirectsTo("/orders/")
+		opage := b.get(first.Location).want(200).has("徐汇区", "漕溪北路 88 号", "秒杀优惠")
+		if strings.Contains(opage.Body, "Flash sale") || strings.Contains(opage.Body, "order placed") {
+			t.Fatal("English text on the zh-CN order page")
+		}
+		// A double submit of the same form (now with the saved address) lands on the same order.
+		b.post("/flash/"+sl.ID.String(), form).redirectsTo(first.Location)
 		b.get(first.Location).want(200).has("pending_payment")
 		// A new click is over the limit of 1.
 		pg = b.get("/flash/" + sl.ID.String()).want(200).has(`data-testid="flash-remaining">2<`)

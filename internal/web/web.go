@@ -346,7 +346,16 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		// Comments have no recorded topics; their @mentions all link.
 		"ctokens": func(s string) []token { return tokenize(s, []string{}, nil) },
 		"inc":     func(i int) int { return i + 1 },
-		"len64":   func(v []social.Comment) int64 { return int64(len(v)) },
+		// Order events whose description the server wrote in English; the
+		// translated kind says it all (others carry the user's own words).
+		"systemEvent": func(kind string) bool {
+			switch kind {
+			case "pending_payment", "paid", "payment_failed", "payment_refunded", "refunded":
+				return true
+			}
+			return false
+		},
+		"len64": func(v []social.Comment) int64 { return int64(len(v)) },
 		"initial": func(s string) string {
 			for _, r := range s {
 				return strings.ToUpper(string(r))
