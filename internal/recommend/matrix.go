@@ -129,3 +129,23 @@ func has(sortedRow []int32, item int32) bool {
 	_, ok := slices.BinarySearch(sortedRow, item)
 	return ok
 }
+
+// transpose returns the item × user matrix (each item's users, in user
+// order).
+func (m *Matrix) transpose() *Matrix {
+	t := &Matrix{NUsers: m.NItems, NItems: m.NUsers, Off: make([]int32, m.NItems+1), Items: make([]int32, m.NNZ())}
+	for _, i := range m.Items {
+		t.Off[i+1]++
+	}
+	for i := 0; i < m.NItems; i++ {
+		t.Off[i+1] += t.Off[i]
+	}
+	next := append([]int32(nil), t.Off[:m.NItems]...)
+	for u := 0; u < m.NUsers; u++ {
+		for _, i := range m.Row(u) {
+			t.Items[next[i]] = int32(u)
+			next[i]++
+		}
+	}
+	return t
+}
