@@ -118,6 +118,8 @@ func serve(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.BaseURL, "base-url", env("REDMARK_BASE_URL", ""), "public URL, for share links")
 	fs.StringVar(&cfg.RedisURL, "redis", env("REDMARK_REDIS_URL", ""), "Redis URL (redis://host:6379/0) for flash-sale stock and limits; in-process when empty")
 	fs.StringVar(&cfg.NATSURL, "nats", env("REDMARK_NATS_URL", ""), "NATS URL (nats://host:4222, JetStream on) to carry changes to every server's search index; several servers need it")
+	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", env("REDMARK_REDIS_PREFIX", ""), "prefix of this community's Redis channels (default rm), for several communities on one Redis")
+	fs.StringVar(&cfg.NATSPrefix, "nats-prefix", env("REDMARK_NATS_PREFIX", ""), "name of this community's JetStream stream (default redmark), for several communities on one NATS")
 	fs.DurationVar(&cfg.Commerce.Flash.PaymentWindow, "flash-payment-window", 0, "how long flash-sale orders wait for payment (default 5m)")
 	fs.StringVar(&cfg.Places.TileURL, "map-tiles", os.Getenv("REDMARK_MAP_TILES"), "map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (empty: no map)")
 	fs.StringVar(&cfg.Places.TileAttribution, "map-attribution", env("REDMARK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"), "map tile attribution")

@@ -64,6 +64,22 @@ var schemaSeq atomic.Int64
 // Postgres creates a schema of its own for this test and drops it afterwards.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
+	d, err := db.Open(context.Background(), PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// PostgresURL creates an empty schema of its own for this test, dropped
+// afterwards, and returns a DSN that uses it (for a server started as a
+// separate process).
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	dsn := PostgresDSN()
 	if dsn == "" {
 		t.Skip("PostgreSQL suite off: set REDMARK_TEST_POSTGRES=1")
@@ -93,13 +109,5 @@ func Postgres(t testing.TB) *db.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	d, err := db.Open(context.Background(), u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return u.String()
 }
