@@ -23,8 +23,8 @@ import (
 // StartDiscovery starts the background work of search (D2): the indexer
 // that applies the outbox to the search index, after rebuilding the index
 // in the background if it is missing; and the refresh of the hot list and
-// trending topics (D3), on every server since each keeps its own snapshot
-// in memory. The server calls it once; Shutdown stops it. Tests that
+// trending topics (D3), computed by one server and adopted by the others
+// (internal/trends/shared.go). The server calls it once; Shutdown stops it. Tests that
 // search call it themselves.
 func (a *App) StartDiscovery() error {
 	if a.changes != nil {
@@ -35,8 +35,11 @@ func (a *App) StartDiscovery() error {
 	if err := a.Search.Start(); err != nil {
 		return err
 	}
-	a.Jobs.Every("trends", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
-		return a.Trends.Refresh(ctx, time.Now())
+	a.Jobs.Every("trends", trends.RefreshInterval/2, jobs.Cluster, func(ctx context.Context) error {
+		return a.Trends.Publish(ctx, time.Now())
+	})
+	a.Jobs.Every("trends-follow", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
+		return a.Trends.Follow(ctx, time.Now())
 	})
 	return nil
 }
