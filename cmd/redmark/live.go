@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/live"
@@ -29,16 +30,22 @@ func liveCmd(args []string) error {
 	listen := fs.String("rtmp-listen", "1935", "RTMP listen address of nginx")
 	callback := fs.String("callback", "http://"+env("REDMARK_ADDR", "127.0.0.1:8080"), "Redmark's URL as nginx reaches it")
 	foreground := fs.Bool("foreground", false, "daemon off (systemd Type=simple, containers)")
+	user := fs.String("user", "", "user nginx's workers run as when started as root (the user Redmark runs as)")
 	fs.Parse(args[1:])
 	if cfg.Live.Dir == "" {
 		return fmt.Errorf("--live-dir (REDMARK_LIVE_DIR) is required")
+	}
+	for _, d := range []string{"hls", "rec"} {
+		if err := os.MkdirAll(filepath.Join(cfg.Live.Dir, d), 0o755); err != nil {
+			return err
+		}
 	}
 	secret, err := app.LiveHookSecret(cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	conf, err := live.NginxConfig(live.NginxParams{Dir: cfg.Live.Dir, Listen: *listen, Callback: *callback,
-		HookSecret: secret, Foreground: *foreground})
+		HookSecret: secret, Foreground: *foreground, User: *user})
 	if err != nil {
 		return err
 	}

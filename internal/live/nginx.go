@@ -21,6 +21,7 @@ type NginxParams struct {
 	Fragment   string // HLS fragment length ("" for 2s)
 	LogLevel   string // nginx error_log level ("" for notice)
 	Foreground bool   // daemon off, one process (tests, containers, systemd Type=simple)
+	User       string // the user nginx's workers run as (when started as root); "" leaves nginx's default
 }
 
 // HookPath is where the callbacks are served, under the secret.
@@ -44,7 +45,7 @@ func NginxConfig(p NginxParams) (string, error) {
 	var b strings.Builder
 	err := nginxConf.Execute(&b, map[string]any{
 		"Module": p.Module, "Dir": p.Dir, "Listen": p.Listen, "Fragment": p.Fragment, "LogLevel": p.LogLevel,
-		"Foreground": p.Foreground, "Hooks": strings.TrimSuffix(p.Callback, "/") + HookPath(p.HookSecret),
+		"Foreground": p.Foreground, "User": p.User, "Hooks": strings.TrimSuffix(p.Callback, "/") + HookPath(p.HookSecret),
 		"Relay": "rtmp://127.0.0.1:" + port + "/hls",
 	})
 	return b.String(), err
