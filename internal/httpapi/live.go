@@ -5,10 +5,10 @@ import (
 	"strings"
 
 	"github.com/redmark/redmark/internal/accounts"
-	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
-		"github.com/redmark/redmark/internal/live"
+	"github.com/redmark/redmark/internal/live"
 )
 
 // Live rooms (issue 11 part A) and the media server's callbacks; see

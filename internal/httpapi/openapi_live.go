@@ -24,13 +24,13 @@ var liveSchemas = map[string]any{
 		"listed": boolean(), "pinned": boolean()}),
 	"Live": obj(map[string]any{"id": idStr(), "host_id": idStr(), "host_username": str(), "host_display_name": str(), "title": str(),
 		"cover_media_id": nullable(idStr()), "cover_url": str(),
-		"status": map[string]any{"type": "string", "enum": []string{"scheduled", "live", "ended"}},
+		"status":       map[string]any{"type": "string", "enum": []string{"scheduled", "live", "ended"}},
 		"scheduled_at": timeStr(), "started_at": nullable(timeStr()), "ended_at": nullable(timeStr()), "has_stream_key": boolean(),
 		"replay_status": map[string]any{"type": "string", "enum": []string{"", "pending", "ready", "failed"}},
-		"replay_url": str(), "replay_poster_url": str(), "playback_url": str(), "products": arr(ref("LiveProduct")), "created_at": timeStr()}),
-	"LiveKey": obj(map[string]any{"live": ref("Live"), "stream_key": str(), "rtmp_url": str()}, "stream_key", "rtmp_url"),
-	"LiveList": page("items", "Live"),
-	"LiveSales": obj(map[string]any{"orders": integer(), "paid_orders": integer(), "gmv": integer()}),
+		"replay_url":    str(), "replay_poster_url": str(), "playback_url": str(), "products": arr(ref("LiveProduct")), "created_at": timeStr()}),
+	"LiveKey":     obj(map[string]any{"live": ref("Live"), "stream_key": str(), "rtmp_url": str()}, "stream_key", "rtmp_url"),
+	"LiveList":    page("items", "Live"),
+	"LiveSales":   obj(map[string]any{"orders": integer(), "paid_orders": integer(), "gmv": integer()}),
 	"LiveConsole": obj(map[string]any{"items": arr(map[string]any{"allOf": []any{ref("Live"), ref("LiveSales")}})}, "items"),
 }
 

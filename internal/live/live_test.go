@@ -3,8 +3,10 @@ package live_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -380,4 +382,80 @@ func TestNginxTemplateShipped(t *testing.T) {
 			t.Errorf("config lacks %q", want)
 		}
 	}
+}
+
+// Callbacks and orders race: nginx may retry, several buyers check out at
+// once. The live goes on air and ends once, every order is attributed.
+func TestConcurrentCallbacksAndOrders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		s := f.a.Live
+		l, key := f.create(t, f.host)
+		const n = 16
+		errs := make(chan error, 3*n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.Publish(ctx, key)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		var started time.Time
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ := s.Get(ctx, l.ID)
+		started = *got.StartedAt
+		addr := orders.Address{Name: "Li Lei", Phone: "13800000000", Region: "Beijing", Line: "1 Road", Postcode: "100000"}
+		buyers := make([]accounts.User, n)
+		for i := range buyers {
+			buyers[i] = user(t, f.a, fmt.Sprintf("buyer%d", 10+i), accounts.RoleUser)
+		}
+		for _, b := range buyers {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, _, err := f.a.Orders.Create(ctx, b, "k", orders.CreateRequest{Items: []orders.LineRequest{{SKUID: f.skuIn, Quantity: 1}},
+					Address: addr, LiveID: l.ID})
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				errs <- s.StillValid(ctx, key)
+			}()
+		}
+		wg.Wait()
+		for i := 0; i < 2*n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- s.PublishDone(ctx, "live_"+l.ID.String())
+			}()
+		}
+		wg.Wait()
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, _ = s.Get(ctx, l.ID)
+		if got.Status != live.Ended || !got.StartedAt.Equal(started) || got.ReplayStatus != live.ReplayPending {
+			t.Fatalf("after the races: %+v", got)
+		}
+		sales, err := s.SalesOf(ctx, f.host, l.ID)
+		if err != nil || sales.Orders != n {
+			t.Fatalf("sales %+v %v", sales, err)
+		}
+	})
 }

@@ -107,7 +107,7 @@ func TestLivePages(t *testing.T) {
 		w.user.get("/").want(200).has(`data-testid="live-strip"`, `href="/live/`+lid+`"`)
 
 		// Buy now from the live: the product page and checkout carry it.
-		w.user.get("/p/"+product+"?live="+lid).want(200).has(`name="live" value="`+lid+`"`)
+		w.user.get("/p/" + product + "?live=" + lid).want(200).has(`name="live" value="` + lid + `"`)
 		res := w.user.post("/p/"+product+"/cart", url.Values{"sku_id": {w.sku}, "quantity": {"1"}, "action": {"buy"}, "live": {lid}})
 		res.redirectsTo("/checkout?sku=" + w.sku + "&qty=1&live=" + lid)
 		co := w.user.get(res.Location).want(200).has(`name="live" value="` + lid + `"`)
@@ -131,7 +131,7 @@ func TestLivePages(t *testing.T) {
 		host.post("/live/"+lid+"/key", url.Values{"action": {"revoke"}}).redirectsTo(manage)
 		host.get(manage).want(200).has("The stream key is revoked")
 		host.post("/live/"+lid+"/end", nil).redirectsTo(manage)
-		w.user.get("/live/" + lid).want(200).has(`data-testid="live-ended"`, "The replay is being prepared.")
+		w.user.get("/live/"+lid).want(200).has(`data-testid="live-ended"`, "The replay is being prepared.")
 
 		// No HLS without a media server, and never outside a live's files.
 		w.user.get("/live/" + lid + "/hls/index.m3u8").want(404)
