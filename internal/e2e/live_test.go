@@ -214,7 +214,7 @@ func TestLiveEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(tid("live-video"), chromedp.ByQuery),
 		chromedp.ActionFunc(func(ctx context.Context) error {
 			for {
-				if err := chromedp.Evaluate(`(function(){var v=document.querySelector('[data-testid="live-video"]');return v.readyState>=3&&v.currentTime>0.5&&v.videoWidth===640;})()`, &playing).Do(ctx); err == nil && playing {
+				if err := chromedp.Evaluate(`(function(){var v=document.querySelector('[data-testid="live-video"]');return v.readyState>=3&&v.currentTime>0.5&&v.videoWidth>0;})()`, &playing).Do(ctx); err == nil && playing {
 					return nil
 				}
 				select {
@@ -225,6 +225,11 @@ func TestLiveEndToEnd(t *testing.T) {
 			}
 		}),
 	)
+	var mse bool
+	run(t, viewer, "check the player", chromedp.Evaluate(`document.querySelector('[data-testid="live-video"]').src.startsWith('blob:')`, &mse))
+	if !mse {
+		t.Fatal("the live did not play through hls.js (Media Source Extensions)")
+	}
 	screenshot(t, viewer, "live-playing")
 
 	// Buy the pinned product from the live page.
@@ -275,4 +280,27 @@ func TestLiveEndToEnd(t *testing.T) {
 	screenshot(t, viewer, "live-replay")
 	// Its key no longer streams.
 	refused(t, ffmpeg, rtmp+key, "key of an ended live")
+
+	// Revoking a key drops the stream already on air (on_update).
+	third := host.Do("POST", "/api/v1/lives", map[string]any{"title": "cut off"}).Want(201)
+	tid3 := third.Str("live.id")
+	cut := push(ffmpeg, rtmp+third.Str("stream_key"), 40)
+	if err := cut.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cut.Process.Kill()
+	waitFor(t, "the third live on air", 10*time.Second, func() bool {
+		return host.Do("GET", "/api/v1/lives/"+tid3, nil).Str("status") == "live"
+	})
+	host.Do("DELETE", "/api/v1/lives/"+tid3+"/key", nil).Want(204)
+	exited := make(chan error, 1)
+	go func() { exited <- cut.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the media server kept a revoked key's stream")
+	}
+	waitFor(t, "the cut-off live to end", 10*time.Second, func() bool {
+		return host.Do("GET", "/api/v1/lives/"+tid3, nil).Str("status") == "ended"
+	})
 }

@@ -11,9 +11,9 @@
   if (video) {
     var src = video.getAttribute('data-hls');
     var wait = room.querySelector('.live-wait');
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = src;
-    } else if (window.Hls && window.Hls.isSupported()) {
+    // hls.js wherever Media Source Extensions exist (the same player
+    // everywhere), the browser's own HLS (iPhone Safari) otherwise.
+    if (window.Hls && window.Hls.isSupported()) {
       // No worker: the page's CSP allows scripts from this site only.
       var hls = new window.Hls({ enableWorker: false, liveSyncDurationCount: 2, manifestLoadingMaxRetry: 20, manifestLoadingRetryDelay: 1000 });
       hls.on(window.Hls.Events.ERROR, function (_, data) {
@@ -25,6 +25,8 @@
       hls.on(window.Hls.Events.FRAG_BUFFERED, function () { if (wait) wait.hidden = true; });
       hls.loadSource(src);
       hls.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = src;
     }
     video.addEventListener('playing', function () { room.setAttribute('data-playing', '1'); });
     var p = video.play();
