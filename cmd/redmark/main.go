@@ -30,9 +30,11 @@ Usage:
   redmark bench search [--data DIR] [--db DSN] [--queries N]   (index throughput, query latency)
   redmark admin create-operator --username NAME [--promote] [--data DIR] [--db DSN]
                                   (first operator of a fresh install; password on stdin)
+  redmark live nginx-conf [--data DIR] [--live-dir DIR] [--rtmp-listen ADDR] [--callback URL]
+                                  (the media server's configuration for live rooms, docs/live.md)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
-REDMARK_DATABASE_URL, REDMARK_MEDIA, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
+REDMARK_DATABASE_URL, REDMARK_MEDIA, REDMARK_REDIS_URL, REDMARK_LIVE_RTMP, REDMARK_LIVE_DIR, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
 REDMARK_PPROF_ADDR=127.0.0.1:6060 serves Go's profiler on that address.
 `
 
@@ -62,6 +64,8 @@ func main() {
 		err = benchCmd(ctx, os.Args[2:])
 	case "admin":
 		err = adminCmd(ctx, os.Args[2:])
+	case "live":
+		err = liveCmd(os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -123,6 +127,7 @@ func serve(ctx context.Context, args []string) error {
 	fs.DurationVar(&cfg.Commerce.Flash.PaymentWindow, "flash-payment-window", 0, "how long flash-sale orders wait for payment (default 5m)")
 	fs.StringVar(&cfg.Places.TileURL, "map-tiles", os.Getenv("REDMARK_MAP_TILES"), "map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (empty: no map)")
 	fs.StringVar(&cfg.Places.TileAttribution, "map-attribution", env("REDMARK_MAP_ATTRIBUTION", "© OpenStreetMap contributors"), "map tile attribution")
+	liveFlags(fs, &cfg)
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("REDMARK_TRUST_PROXY"), "trust X-Forwarded-For (behind a reverse proxy)")
 	demo := fs.Bool("demo", envBool("REDMARK_DEMO"), "load a demo community when the database is empty")
 	noLimits := fs.Bool("no-rate-limits", envBool("REDMARK_NO_RATE_LIMITS"), "disable rate limits (benchmarks only)")
@@ -155,6 +160,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	a.StartPlaces()
+	a.StartLive()
 	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,

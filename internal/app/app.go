@@ -24,6 +24,7 @@ import (
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/growth"
 	"github.com/redmark/redmark/internal/jobs"
+	"github.com/redmark/redmark/internal/live"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/messages"
 	"github.com/redmark/redmark/internal/moderation"
@@ -66,6 +67,7 @@ type Config struct {
 	Commerce CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth   growth.Config  // levels, rewards and invites (growth.go)
 	Places   PlacesConfig   // destinations, map tiles, guide printing (places.go)
+	Live     live.Config    // the media server of live rooms (live.go); empty: live video off
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -135,6 +137,9 @@ type App struct {
 
 	// Moderation is reports, cases and actions (T1), moderation.go.
 	Moderation *moderation.Service
+
+	// Live is live rooms on the media server (issue 11), live.go.
+	Live *live.Service
 
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
@@ -225,6 +230,9 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.Jobs = jobs.New(d, node)
 	a.Recs = recommend.New(d, recommend.Options{})
 	a.initPlaces()
+	if err := a.initLive(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

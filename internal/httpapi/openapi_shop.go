@@ -84,7 +84,7 @@ var shopSchemas = map[string]any{
 	"BookAddress": obj(map[string]any{"id": idStr(), "name": str(), "phone": str(), "country": str(), "region": str(), "city": str(),
 		"district": str(), "line": str(), "postcode": str(), "default": boolean()}, "id", "name", "phone", "region", "line", "default"),
 	"AddressList": obj(map[string]any{"addresses": arr(ref("BookAddress"))}, "addresses"),
-	"OrderInput": obj(map[string]any{"items": arr(ref("CartLine")), "from_cart": boolean(), "store_id": idStr(),
+	"OrderInput": obj(map[string]any{"items": arr(ref("CartLine")), "from_cart": boolean(), "store_id": idStr(), "live_id": idStr(),
 		"address": ref("Address"), "address_id": idStr(), "coupon_code": str(), "points": integer()}),
 	"OrderItem": obj(map[string]any{"id": idStr(), "sku_id": idStr(), "product_id": idStr(), "title": str(),
 		"options": map[string]any{"type": "object"}, "unit_price": shopFen(), "quantity": integer(), "promotion_discount": shopFen(),

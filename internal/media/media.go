@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/redmark/redmark/internal/apperr"
@@ -158,6 +160,25 @@ func (st stored) keys() []string {
 // It returns 413 past the size limits and 400 for anything else. A failed
 // upload leaves neither files nor a row behind.
 func (s *Service) Upload(ctx context.Context, ownerID id.ID, filename string, r io.Reader) (Media, error) {
+	return s.upload(ctx, ownerID, filename, r, MaxVideoBytes)
+}
+
+// MaxImportBytes bounds a video the server made itself (a live's replay).
+const MaxImportBytes = 16 << 30
+
+// ImportVideo stores a video file the server produced (a live's recording,
+// internal/live) for ownerID as Upload would, with MaxImportBytes instead
+// of the upload limit.
+func (s *Service) ImportVideo(ctx context.Context, ownerID id.ID, path string) (Media, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Media{}, err
+	}
+	defer f.Close()
+	return s.upload(ctx, ownerID, filepath.Base(path), f, MaxImportBytes)
+}
+
+func (s *Service) upload(ctx context.Context, ownerID id.ID, filename string, r io.Reader, videoLimit int64) (Media, error) {
 	br := bufio.NewReaderSize(r, 8192)
 	head, err := br.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
@@ -174,7 +195,7 @@ func (s *Service) Upload(ctx context.Context, ownerID id.ID, filename string, r 
 	if t.kind == Image {
 		st, err = s.storeImage(ctx, t, br)
 	} else {
-		st, err = s.storeVideo(ctx, t, br)
+		st, err = s.storeVideo(ctx, t, br, videoLimit)
 	}
 	if err != nil {
 		return Media{}, err

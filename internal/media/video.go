@@ -19,11 +19,11 @@ import (
 // ffTimeout bounds each ffprobe/ffmpeg run on an untrusted file.
 const ffTimeout = 20 * time.Second
 
-// storeVideo streams the video to a temporary file (it may be 100 MiB),
+// storeVideo streams the video to a temporary file (up to limit bytes),
 // probes it and takes a poster frame when ffmpeg is installed, then stores
 // the file as sent. Without ffmpeg the video is still accepted, with no
 // poster and unknown dimensions.
-func (s *Service) storeVideo(ctx context.Context, t fileType, r io.Reader) (stored, error) {
+func (s *Service) storeVideo(ctx context.Context, t fileType, r io.Reader, limit int64) (stored, error) {
 	tmpDir, err := os.MkdirTemp("", "redmark-video-")
 	if err != nil {
 		return stored{}, err
@@ -34,15 +34,15 @@ func (s *Service) storeVideo(ctx context.Context, t fileType, r io.Reader) (stor
 	if err != nil {
 		return stored{}, err
 	}
-	n, err := io.Copy(f, io.LimitReader(readerWithContext{ctx, r}, MaxVideoBytes+1))
+	n, err := io.Copy(f, io.LimitReader(readerWithContext{ctx, r}, limit+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return stored{}, fmt.Errorf("read upload: %w", err)
 	}
-	if n > MaxVideoBytes {
-		return stored{}, apperr.TooLarge("videos may be at most %d MiB", MaxVideoBytes>>20)
+	if n > limit {
+		return stored{}, apperr.TooLarge("videos may be at most %d MiB", limit>>20)
 	}
 	base := newKeyBase()
 	st := stored{kind: Video, contentType: t.contentType, key: base + t.ext, size: n}

@@ -143,6 +143,9 @@ type CreateRequest struct {
 	AddressID  id.ID         `json:"address_id,omitzero"` // from the buyer's book, instead of address
 	CouponCode string        `json:"coupon_code"`
 	Points     int64         `json:"points"`
+	// LiveID is the live the order is placed from; it is attributed only
+	// when the live sells one of the ordered products (Service.Attribution).
+	LiveID id.ID `json:"live_id,omitzero"`
 }
 
 // MaxKeyLen bounds Idempotency-Key.
@@ -486,6 +489,11 @@ func (s *Service) place(ctx context.Context, buyer accounts.User, oid id.ID, req
 			if _, err := w.Exec(ctx, "DELETE FROM cart_items WHERE user_id = ? AND sku_id = ?", buyer.ID, l.SKUID); err != nil {
 				return err
 			}
+		}
+	}
+	if req.LiveID != 0 && s.Attribution != nil {
+		if err := s.Attribution(ctx, oid, req.LiveID); err != nil {
+			return err
 		}
 	}
 	return s.event(ctx, oid, PendingPayment, fmt.Sprintf("order placed; pay within %d minutes", int(s.cfg.PaymentWindow.Minutes())), "")

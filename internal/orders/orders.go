@@ -84,6 +84,10 @@ type Service struct {
 	// Activity hears of payments and approved refunds (growth rewards and
 	// their clawback), in their transaction.
 	Activity activity.Hook
+	// Attribution records the live an order was placed from (CreateRequest
+	// LiveID), in the order's transaction; it decides whether the claim
+	// holds (internal/live).
+	Attribution func(ctx context.Context, orderID, liveID id.ID) error
 }
 
 func New(d *db.DB, sh *shop.Service, pr *promotions.Service, pt *points.Service, pay *payments.Service, cfg Config) *Service {

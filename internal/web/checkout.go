@@ -117,6 +117,9 @@ type checkoutForm struct {
 	// the same points even after the first submit spent them, so it is
 	// recognised as the same request.
 	Points string
+	// Live is the live the buyer came from (buy-now mode); the orders
+	// service attributes the order only if the live sells the product.
+	Live string
 }
 
 type checkoutData struct {
@@ -161,6 +164,7 @@ func (f checkoutForm) request(me accounts.User, balance int64) (orders.CreateReq
 			return req, apperr.Invalid("quantity must be a whole number")
 		}
 		req.Items = []orders.LineRequest{{SKUID: sku, Quantity: qty}}
+		req.LiveID, _ = id.ParseOK(f.Live)
 		return req, nil
 	}
 	req.FromCart = true
@@ -216,7 +220,8 @@ func (w *Web) checkoutPage(q *req) error {
 		return err
 	}
 	v := q.r.URL.Query()
-	f := checkoutForm{Store: v.Get("store"), SKU: v.Get("sku"), Qty: v.Get("qty"), Key: newKey(), Pick: addrPick{Selected: "default"}}
+	f := checkoutForm{Store: v.Get("store"), SKU: v.Get("sku"), Qty: v.Get("qty"), Key: newKey(), Pick: addrPick{Selected: "default"},
+		Live: q.liveParam()}
 	if f.SKU != "" && f.Qty == "" {
 		f.Qty = "1"
 	}
@@ -249,7 +254,7 @@ func (w *Web) checkout(q *req) error {
 	r := q.r
 	f := checkoutForm{Store: r.PostFormValue("store"), SKU: r.PostFormValue("sku"), Qty: r.PostFormValue("qty"),
 		Key: r.PostFormValue("key"), Pick: pickForm(r), Coupon: r.PostFormValue("coupon"),
-		UsePoints: r.PostFormValue("use_points") == "1", Points: r.PostFormValue("points")}
+		UsePoints: r.PostFormValue("use_points") == "1", Points: r.PostFormValue("points"), Live: q.liveParam()}
 	if f.Key == "" {
 		f.Key = newKey()
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/id"
-	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/productnotes"
 	"github.com/redmark/redmark/internal/shop"
 )
@@ -27,8 +26,8 @@ type productPick struct {
 }
 
 // formProductIDs reads the ticked products and the typed ids, in order,
-// without repeats.
-func formProductIDs(r *http.Request) ([]id.ID, error) {
+// without repeats, at most max.
+func formProductIDs(r *http.Request, max int) ([]id.ID, error) {
 	vals := append([]string(nil), r.PostForm["product"]...)
 	vals = append(vals, strings.FieldsFunc(r.PostFormValue("product_ids"), func(c rune) bool {
 		return c == ',' || c == ' ' || c == '，' || c == '\n' || c == '/'
@@ -50,8 +49,8 @@ func formProductIDs(r *http.Request) ([]id.ID, error) {
 			out = append(out, p)
 		}
 	}
-	if len(out) > notes.MaxProducts {
-		return nil, apperr.Invalid("a note links at most %d products", notes.MaxProducts)
+	if len(out) > max {
+		return nil, apperr.Invalid("choose at most %d products", max)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/live"
 	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/notes"
 )
@@ -140,6 +141,7 @@ type gridData struct {
 	Cards   []card
 	More    string
 	Empty   string
+	Lives   []live.Live // the discover feed's row of lives (live.go)
 }
 
 func (w *Web) explore(q *req) error {
@@ -150,8 +152,11 @@ func (w *Web) explore(q *req) error {
 	if err != nil {
 		return err
 	}
-	q.render(http.StatusOK, "grid", "", "home",
-		gridData{Heading: q.t("explore.title"), Cards: cs, More: more, Empty: q.t("explore.empty")})
+	d := gridData{Heading: q.t("explore.title"), Cards: cs, More: more, Empty: q.t("explore.empty")}
+	if q.r.URL.Query().Get("cursor") == "" {
+		d.Lives = q.liveStrip()
+	}
+	q.render(http.StatusOK, "grid", "", "home", d)
 	return nil
 }
 
@@ -263,7 +268,7 @@ func (q *req) noteFormError(f noteForm, err error) error {
 	}
 	f.Error = ae.Message
 	if f.Products == nil {
-		chosen, _ := formProductIDs(q.r) // unreadable ids were the error shown
+		chosen, _ := formProductIDs(q.r, notes.MaxProducts) // unreadable ids were the error shown
 		if f.Products, err = q.productPicks(nil, chosen); err != nil {
 			return err
 		}
@@ -321,7 +326,7 @@ func (w *Web) publish(q *req) error {
 	if err != nil {
 		return q.noteFormError(f, err)
 	}
-	products, err := formProductIDs(q.r)
+	products, err := formProductIDs(q.r, notes.MaxProducts)
 	if err != nil {
 		return q.noteFormError(f, err)
 	}
@@ -389,7 +394,7 @@ func (w *Web) edit(q *req) error {
 		return q.noteFormError(f, err)
 	}
 	topics := splitTopics(f.Topics)
-	products, err := formProductIDs(q.r)
+	products, err := formProductIDs(q.r, notes.MaxProducts)
 	if err != nil {
 		return q.noteFormError(f, err)
 	}

@@ -263,6 +263,7 @@ type productData struct {
 	CanManage  bool
 	Error      string
 	ReviewBody string
+	Live       string // ?live=: the live the visitor came from, carried to checkout by "buy now"
 	Reviewed   bool
 }
 
@@ -287,7 +288,8 @@ func (q *req) renderProduct(pid id.ID, status int, edit func(*productData)) erro
 	if err != nil {
 		return err
 	}
-	d := productData{P: p, Store: st, CanManage: q.me != nil && st.CanManage(*q.me), Reviewed: q.r.URL.Query().Get("reviewed") == "1"}
+	d := productData{P: p, Store: st, CanManage: q.me != nil && st.CanManage(*q.me), Reviewed: q.r.URL.Query().Get("reviewed") == "1",
+		Live: q.liveParam()}
 	if p.CategoryID != nil {
 		if c, err := q.w.app.Shop.GetCategory(ctx, *p.CategoryID); err == nil {
 			d.Category = q.categoryName(c)
@@ -380,7 +382,11 @@ func (w *Web) addToCart(q *req) error {
 		// Price it now so a bad quantity shows on the product page.
 		_, err = w.app.Orders.Preview(q.r.Context(), me, orders.CreateRequest{Items: []orders.LineRequest{{SKUID: sku, Quantity: qty}}})
 		if err == nil {
-			q.redirect(fmt.Sprintf("/checkout?sku=%s&qty=%d", sku, qty))
+			to := fmt.Sprintf("/checkout?sku=%s&qty=%d", sku, qty)
+			if l := q.liveParam(); l != "" {
+				to += "&live=" + l
+			}
+			q.redirect(to)
 			return nil
 		}
 	}

@@ -34,8 +34,9 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // csp forbids inline scripts and styles, so injected markup can do nothing
-// even if escaping were ever missed.
-const csp = "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; " +
+// even if escaping were ever missed. media-src allows blob: for hls.js,
+// which plays live video through Media Source Extensions.
+const csp = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; style-src 'self'; script-src 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 // Web serves the pages.
@@ -112,7 +113,7 @@ func New(a *app.App) (*Web, error) {
 
 // Register adds the web routes to mux.
 func (w *Web) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /static/{hash}/{name}", w.serveStatic)
+	mux.HandleFunc("GET /static/{hash}/{name...}", w.serveStatic)
 	w.registerAuth(mux)
 	w.registerNotes(mux)
 	w.registerUsers(mux)
@@ -127,6 +128,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerPlaces(mux)
 	w.registerGrowth(mux)
 	w.registerConsoleGrowth(mux)
+	w.registerLive(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
@@ -341,6 +343,13 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"ago":    func(t time.Time) string { return relTime(lang, t, time.Now()) },
 		"num":    func(n int64) string { return shortNum(lang, n) },
 		"static": w.staticURL,
+		// staticOpt is "" for a file this build lacks (an optional script).
+		"staticOpt": func(name string) string {
+			if _, ok := w.static[name]; !ok {
+				return ""
+			}
+			return w.staticURL(name)
+		},
 		"yuan":   yuan,                                                                 // fen → ¥12.50 (shop.go)
 		"amount": func(fen int64) string { return strings.TrimPrefix(yuan(fen), "¥") }, // form value
 		// Comments have no recorded topics; their @mentions all link.

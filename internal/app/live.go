@@ -1,0 +1,60 @@
+package app
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redmark/redmark/internal/jobs"
+	"github.com/redmark/redmark/internal/live"
+)
+
+// initLive builds live rooms (issue 11). With a media server configured
+// (Config.Live RTMPURL and Dir) the callback secret comes from
+// REDMARK_LIVE_HOOK_SECRET or DataDir/live-hook.key (created on first
+// start), and orders placed from a live are attributed to it in their own
+// transaction.
+func (a *App) initLive() error {
+	cfg := a.Config.Live
+	if cfg.RTMPURL != "" && cfg.Dir != "" && cfg.HookSecret == "" {
+		s, err := LiveHookSecret(a.Config.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.HookSecret = s
+		a.Config.Live.HookSecret = s
+	}
+	if cfg.Dir != "" {
+		for _, d := range []string{"hls", "rec"} {
+			if err := os.MkdirAll(filepath.Join(cfg.Dir, d), 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	a.Live = live.New(a.DB, a.Media, cfg)
+	a.Orders.Attribution = a.Live.Attribute
+	return nil
+}
+
+// LiveHookSecret is the secret in the media server's callback URLs:
+// REDMARK_LIVE_HOOK_SECRET, or dataDir/live-hook.key (created on first use).
+func LiveHookSecret(dataDir string) (string, error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	return loadToken(os.Getenv("REDMARK_LIVE_HOOK_SECRET"), filepath.Join(dataDir, "live-hook.key"), 16)
+}
+
+// StartLive converts recordings of ended lives into replays on the server
+// whose media directory holds them (a local job: the files are local);
+// the media server's callback starts a conversion at once, the job
+// catches up after a restart.
+func (a *App) StartLive() {
+	if !a.Live.Config().Configured() {
+		slog.Info("live video is not configured (--live-rtmp, --live-dir)")
+		return
+	}
+	a.Jobs.Every("live-replays", 30*time.Second, jobs.Local, a.Live.ProcessReplays)
+	slog.Info("live video on", "rtmp", a.Live.Config().RTMPURL, "dir", a.Live.Config().Dir)
+}
