@@ -2,6 +2,7 @@ package livechat
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/redmark/redmark/internal/id"
 )
@@ -26,10 +27,13 @@ type Hub struct {
 	rooms map[id.ID]*room
 }
 
+// Readers never lock: the sender (one at a time, under mu) stores the slot,
+// then publishes it by advancing seq; a reader loads seq, copies its slots
+// and loads seq again, so a slot overwritten while it copied shows as a lap.
 type room struct {
-	mu   sync.RWMutex // ring and seq
-	ring [ringSize][]byte
-	seq  uint64 // events ever written; the next one goes to ring[seq%ringSize]
+	mu   sync.Mutex // senders
+	ring [ringSize]atomic.Pointer[[]byte]
+	seq  atomic.Uint64 // events ever written; the next one goes to ring[seq%ringSize]
 
 	subsMu sync.RWMutex
 	subs   map[*Sub]struct{}
@@ -57,9 +61,7 @@ func (h *Hub) Subscribe(live id.ID) *Sub {
 		h.rooms[live] = r
 	}
 	// Under h.mu so a room is never removed between lookup and join.
-	r.mu.RLock()
-	s := &Sub{hub: h, live: live, room: r, wake: make(chan struct{}, 1), next: r.seq}
-	r.mu.RUnlock()
+	s := &Sub{hub: h, live: live, room: r, wake: make(chan struct{}, 1), next: r.seq.Load()}
 	r.subsMu.Lock()
 	r.subs[s] = struct{}{}
 	r.subsMu.Unlock()
@@ -90,14 +92,19 @@ func (s *Sub) Wait() <-chan struct{} { return s.wake }
 // be dropped.
 func (s *Sub) Next(buf [][]byte) (_ [][]byte, ok bool) {
 	r := s.room
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.seq-s.next > ringSize {
+	from, to := s.next, r.seq.Load()
+	if to-from > ringSize {
 		return buf, false
 	}
-	for ; s.next < r.seq; s.next++ {
-		buf = append(buf, r.ring[s.next%ringSize])
+	for i := from; i < to; i++ {
+		buf = append(buf, *r.ring[i%ringSize].Load())
 	}
+	// A sender that wrote a full ring meanwhile may have replaced the
+	// oldest slots copied.
+	if r.seq.Load()-from > ringSize {
+		return buf, false
+	}
+	s.next = to
 	return buf, true
 }
 
@@ -111,8 +118,9 @@ func (h *Hub) Broadcast(live id.ID, frame []byte) int {
 		return 0
 	}
 	r.mu.Lock()
-	r.ring[r.seq%ringSize] = frame
-	r.seq++
+	seq := r.seq.Load()
+	r.ring[seq%ringSize].Store(&frame)
+	r.seq.Store(seq + 1)
 	r.mu.Unlock()
 	r.subsMu.RLock()
 	defer r.subsMu.RUnlock()
