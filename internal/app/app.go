@@ -136,6 +136,9 @@ type App struct {
 	// Moderation is reports, cases and actions (T1), moderation.go.
 	Moderation *moderation.Service
 
+	// LiveChat is live rooms' chat, viewers and watch-time rewards, livechat.go.
+	LiveChat *LiveChat
+
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
 	Jobs *jobs.Runner
@@ -219,6 +222,9 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.openChangefeed(); err != nil {
 		return nil, err
 	}
+	if err := a.initLiveChat(noLives{}); err != nil {
+		return nil, err
+	}
 	a.Search = search.New(d, filepath.Join(cfg.DataDir, "search"))
 	a.SearchHistory = search.NewHistory(d, secret)
 	a.Trends = trends.New(d)
@@ -232,6 +238,7 @@ func burst(perMin float64) int { return max(3, int(perMin/2)) }
 
 // Close releases the database.
 func (a *App) Close() error {
+	a.LiveChat.Close()
 	a.closeFlash()
 	if a.changes != nil {
 		a.changes.Close()

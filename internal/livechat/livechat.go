@@ -60,12 +60,15 @@ type Service struct {
 	mu      sync.Mutex
 	hearts  map[id.ID]int64 // hearts received since the last flush
 	viewers map[id.ID]int   // viewer count last announced per room
+
+	streams chan struct{}
+	endOnce sync.Once
 }
 
 // New returns the chat service; reward may be nil.
 func New(d *db.DB, rooms Rooms, reward Rewarder) *Service {
 	return &Service{db: d, Rooms: rooms, reward: reward, hub: NewHub(), Now: time.Now,
-		hearts: map[id.ID]int64{}, viewers: map[id.ID]int{}}
+		hearts: map[id.ID]int64{}, viewers: map[id.ID]int{}, streams: make(chan struct{})}
 }
 
 // Hub is this server's fan-out.
@@ -293,3 +296,10 @@ func eventFrame(event string, v any) []byte {
 	b, _ := json.Marshal(v)
 	return fmt.Appendf(nil, "event: %s\ndata: %s\n\n", event, b)
 }
+
+// Streams is closed when the server shuts down, so open chat streams end
+// instead of holding the shutdown up (browsers reconnect elsewhere).
+func (s *Service) Streams() <-chan struct{} { return s.streams }
+
+// EndStreams closes Streams (idempotent).
+func (s *Service) EndStreams() { s.endOnce.Do(func() { close(s.streams) }) }
