@@ -303,3 +303,42 @@ func (s *Service) Streams() <-chan struct{} { return s.streams }
 
 // EndStreams closes Streams (idempotent).
 func (s *Service) EndStreams() { s.endOnce.Do(func() { close(s.streams) }) }
+
+// State is a room's counters as a viewer first sees them.
+type State struct {
+	Viewers int    `json:"viewers"`
+	Hearts  int64  `json:"hearts"`
+	Status  string `json:"status"`
+}
+
+// StateOf is live's state; not-found for an unknown live.
+func (s *Service) StateOf(ctx context.Context, live id.ID) (State, error) {
+	_, status, err := s.Rooms.Room(ctx, live)
+	if err != nil {
+		return State{}, err
+	}
+	hearts, err := s.Hearts(ctx, live)
+	return State{Viewers: s.viewerCount(live), Hearts: hearts, Status: status}, err
+}
+
+// MaxCatchup bounds the messages replayed to a reconnecting stream.
+const MaxCatchup = 100
+
+// Opening is what a new stream sends first: the room's state and, when
+// the viewer says which message it saw last (after), the messages since
+// (at most MaxCatchup; older ones are in the history).
+func (s *Service) Opening(ctx context.Context, live, after id.ID) ([][]byte, error) {
+	st, err := s.StateOf(ctx, live)
+	if err != nil {
+		return nil, err
+	}
+	out := [][]byte{eventFrame("state", st)}
+	if after == 0 {
+		return out, nil
+	}
+	missed, err := s.Since(ctx, live, after, MaxCatchup)
+	for _, m := range missed {
+		out = append(out, messageFrame(m))
+	}
+	return out, err
+}
