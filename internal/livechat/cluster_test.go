@@ -30,7 +30,7 @@ func TestTwoServersShareARoomThroughRedis(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 	}
 	host, viewer := f.user("creator"), f.user("user")
-	live := f.rooms.add(host.ID, Live)
+	live := f.rooms.Add(host.ID, Live)
 	onB := b.Hub().Subscribe(live)
 	defer onB.Close()
 	onA := f.s.Hub().Subscribe(live)

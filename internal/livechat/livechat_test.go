@@ -18,43 +18,6 @@ import (
 	"github.com/redmark/redmark/internal/points"
 )
 
-// fakeRooms stands in for internal/live.
-type fakeRooms struct {
-	mu    sync.Mutex
-	rooms map[id.ID]fakeRoom
-}
-
-type fakeRoom struct {
-	host   id.ID
-	status string
-}
-
-func (f *fakeRooms) Room(_ context.Context, live id.ID) (id.ID, string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r, ok := f.rooms[live]
-	if !ok {
-		return 0, "", apperr.NotFound("live")
-	}
-	return r.host, r.status, nil
-}
-
-func (f *fakeRooms) add(host id.ID, status string) id.ID {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	l := id.New()
-	f.rooms[l] = fakeRoom{host, status}
-	return l
-}
-
-func (f *fakeRooms) set(live id.ID, status string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.rooms[live]
-	r.status = status
-	f.rooms[live] = r
-}
-
 // clock is a settable time for Service.Now.
 type clock struct {
 	mu sync.Mutex
@@ -75,14 +38,14 @@ type fixture struct {
 	acc    *accounts.Service
 	points *points.Service
 	growth *growth.Service
-	rooms  *fakeRooms
+	rooms  *MemRooms
 	clock  *clock
 	s      *Service
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), d: d, acc: accounts.New(d), points: points.New(d, points.Rules{}),
-		rooms: &fakeRooms{rooms: map[id.ID]fakeRoom{}}, clock: &clock{t: time.Now()}}
+		rooms: &MemRooms{}, clock: &clock{t: time.Now()}}
 	f.growth = growth.New(d, f.points, nil, growth.Config{})
 	f.s = New(d, f.rooms, f.growth)
 	f.s.Now = f.clock.now
@@ -112,8 +75,8 @@ func TestMessagesHistoryAndValidation(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		host, viewer := f.user("creator"), f.user("user")
-		live := f.rooms.add(host.ID, Scheduled)
-		other := f.rooms.add(host.ID, Live)
+		live := f.rooms.Add(host.ID, Scheduled)
+		other := f.rooms.Add(host.ID, Live)
 
 		for _, bad := range []string{"", "   ", strings.Repeat("长", MaxBody+1), "a\x00b", "line\nbreak", string([]byte{0xff})} {
 			_, err := f.s.Send(f.ctx, viewer, live, bad)
@@ -173,7 +136,7 @@ func TestMessagesHistoryAndValidation(t *testing.T) {
 			t.Fatalf("frame %q", fr)
 		}
 
-		f.rooms.set(live, Ended)
+		f.rooms.Set(live, host.ID, Ended)
 		_, err = f.s.Send(f.ctx, viewer, live, "too late")
 		wantCode(t, err, apperr.ErrConflict)
 		if h, _ := f.s.History(f.ctx, live, 0, 100); len(h) != 25 {
@@ -186,7 +149,7 @@ func TestHeartsAreAggregated(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		host := f.user("creator")
-		live := f.rooms.add(host.ID, Live)
+		live := f.rooms.Add(host.ID, Live)
 		sub := f.s.Hub().Subscribe(live)
 		defer sub.Close()
 		var wg sync.WaitGroup
@@ -223,7 +186,7 @@ func TestHeartsAreAggregated(t *testing.T) {
 		}
 		wantCode(t, f.s.Heart(f.ctx, host, live, 0), apperr.ErrInvalid)
 		wantCode(t, f.s.Heart(f.ctx, host, live, MaxHeartsPerRequest+1), apperr.ErrInvalid)
-		f.rooms.set(live, Scheduled)
+		f.rooms.Set(live, host.ID, Scheduled)
 		wantCode(t, f.s.Heart(f.ctx, host, live, 1), apperr.ErrConflict)
 	})
 }
@@ -236,8 +199,8 @@ func TestModerationAuthorization(t *testing.T) {
 		hostA, hostB := f.user("creator"), f.user("creator")
 		viewer, troll := f.user("user"), f.user("user")
 		op, mod := f.user("operator"), f.user("moderator")
-		roomA := f.rooms.add(hostA.ID, Live)
-		f.rooms.add(hostB.ID, Live)
+		roomA := f.rooms.Add(hostA.ID, Live)
+		f.rooms.Add(hostB.ID, Live)
 		m, err := f.s.Send(f.ctx, troll, roomA, "spam")
 		if err != nil {
 			t.Fatal(err)

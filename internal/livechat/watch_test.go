@@ -36,8 +36,8 @@ func TestWatchTimeCredits(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
 		host, u := f.user("creator"), f.user("user")
-		live := f.rooms.add(host.ID, Live)
-		other := f.rooms.add(host.ID, Live)
+		live := f.rooms.Add(host.ID, Live)
+		other := f.rooms.Add(host.ID, Live)
 		if err := f.growth.SetRule(f.ctx, growth.Rule{Rule: growth.RuleLiveWatch, Points: 2, DailyCap: 8}); err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestWatchTimeCredits(t *testing.T) {
 			t.Fatalf("balance %d", bal)
 		}
 		// Not on air: no credit; closing beats still accepted.
-		f.rooms.set(live, Ended)
+		f.rooms.Set(live, host.ID, Ended)
 		_, err := f.s.Heartbeat(f.ctx, u.ID, live, tabB, true)
 		wantCode(t, err, apperr.ErrConflict)
 		f.beat(u.ID, live, tabB, false)
@@ -123,7 +123,7 @@ func TestWatchTimeConcurrentTabs(t *testing.T) {
 			t.Fatal(err)
 		}
 		host, u := f.user("creator"), f.user("user")
-		live := f.rooms.add(host.ID, Live)
+		live := f.rooms.Add(host.ID, Live)
 		const tabs, rounds = 40, 12
 		var mu sync.Mutex
 		var minutes, pts int64
