@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/livechat"
 	"github.com/redmark/redmark/internal/web"
 )
 
@@ -163,13 +164,16 @@ func TestNoLanguageLeaks(t *testing.T) {
 		board := regexpFind(t, bob.get("/u/bob?tab=boards").Body, `href="(/b/[0-9]+)"`)
 		product := regexpFind(t, newBrowser(t, e).get("/shop/s/"+w.store).Body, `href="(/p/[^"]+)"`)
 
-		common := []string{"/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
+		rooms := &livechat.MemRooms{}
+		e.App.LiveChat.Rooms = rooms
+		chat := "/livechat/" + rooms.Add(w.opUser.ID, livechat.Live).String()
+		common := []string{chat, chat + "/panel", "/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
 			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
-		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
+		console := []string{chat, chat + "/panel", "/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions"}
 		anon := newBrowser(t, e)
 		walks := []struct {

@@ -127,6 +127,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerPlaces(mux)
 	w.registerGrowth(mux)
 	w.registerConsoleGrowth(mux)
+	w.registerLiveChat(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
