@@ -161,6 +161,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	a.StartPlaces()
 	a.StartLive()
+	a.StartLiveChat()
 	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -173,6 +174,7 @@ func serve(ctx context.Context, args []string) error {
 		go func() { slog.Warn("pprof stopped", "err", http.ListenAndServe(addr, pprofMux())) }()
 	}
 	srv.RegisterOnShutdown(a.Campaigns.EndStreams) // live vote streams end rather than hold the shutdown up
+	srv.RegisterOnShutdown(a.LiveChat.EndStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	slog.Info("redmark listening", "addr", "http://"+cfg.Addr, "db", a.DB.Dialect.String(), "data", cfg.DataDir)

@@ -140,6 +140,8 @@ type App struct {
 
 	// Live is live rooms on the media server (issue 11), live.go.
 	Live *live.Service
+	// LiveChat is live rooms' chat, viewers and watch-time rewards, livechat.go.
+	LiveChat *LiveChat
 
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
@@ -233,6 +235,9 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.initLive(); err != nil {
 		return nil, err
 	}
+	if err := a.initLiveChat(a.Live); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -240,6 +245,7 @@ func burst(perMin float64) int { return max(3, int(perMin/2)) }
 
 // Close releases the database.
 func (a *App) Close() error {
+	a.LiveChat.Close()
 	a.closeFlash()
 	if a.changes != nil {
 		a.changes.Close()

@@ -21,10 +21,11 @@ const (
 	RuleOrderPaid     = "order_paid"     // each paid order
 	RuleTask          = "task"           // each level reached
 	RuleInvite        = "invite"         // an invitee became active
+	RuleLiveWatch     = "live_watch"     // each minute of a live watched (internal/livechat)
 )
 
 // Rules lists the rules in display order.
-var Rules = []string{RuleCheckIn, RuleStreak7, RuleShare, RuleFirstPurchase, RuleOrderPaid, RuleTask, RuleInvite}
+var Rules = []string{RuleCheckIn, RuleStreak7, RuleShare, RuleFirstPurchase, RuleOrderPaid, RuleTask, RuleInvite, RuleLiveWatch}
 
 // Rule is how many points an event pays and how many events pay per day.
 type Rule struct {
@@ -111,6 +112,12 @@ func (s *Service) earn(ctx context.Context, uid id.ID, rule, kind string, ref id
 		return nil
 	})
 	return paid, err
+}
+
+// EarnWatchMinute pays the live_watch rule for uid's nth credited minute of
+// watching lives (livechat.Rewarder): once per n, within the daily cap.
+func (s *Service) EarnWatchMinute(ctx context.Context, uid id.ID, n int64) (int64, error) {
+	return s.earn(ctx, uid, RuleLiveWatch, points.LiveWatch, id.ID(n), "watched a live")
 }
 
 // orderPaid pays the per-order and first-purchase rewards, remembers them

@@ -35,6 +35,7 @@ const (
 	Clawback      = "clawback"       // ref: refunded order whose rewards are taken back
 	TipSent       = "tip_sent"       // ref: tip
 	TipReceived   = "tip_received"   // ref: tip
+	LiveWatch     = "live_watch"     // ref: the user's nth credited minute of watching lives
 )
 
 // Rules are the configurable conversion rules.

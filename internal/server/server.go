@@ -98,7 +98,9 @@ func observe(mux *http.ServeMux, next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		requestDuration.WithLabelValues(route, strconv.Itoa(sw.status)).Observe(d.Seconds())
-		if sw.status >= 500 || d > time.Second {
+		// An event stream (campaign boards, live chat) is long by design.
+		stream := strings.HasPrefix(sw.Header().Get("Content-Type"), "text/event-stream")
+		if sw.status >= 500 || (d > time.Second && !stream) {
 			slog.Warn("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
 		} else {
 			slog.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/livechat"
 	"github.com/redmark/redmark/internal/web"
 )
 
@@ -164,14 +165,17 @@ func TestNoLanguageLeaks(t *testing.T) {
 		product := regexpFind(t, newBrowser(t, e).get("/shop/s/"+w.store).Body, `href="(/p/[^"]+)"`)
 		lives := liveWorld(t, e, w.opUser, strings.TrimPrefix(product, "/p/"))
 
-		common := []string{"/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
+		rooms := &livechat.MemRooms{}
+		e.App.LiveChat.Rooms = rooms
+		chat := "/livechat/" + rooms.Add(w.opUser.ID, livechat.Live).String()
+		common := []string{chat, chat + "/panel", "/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
 			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee",
 			"/live", "/live/" + lives[0], "/live/" + lives[1], "/live/" + lives[2], product + "?live=" + lives[0]}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
-		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
+		console := []string{chat, chat + "/panel", "/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
 			"/console/live", "/live/new", "/live/" + lives[0] + "/manage", "/live/" + lives[2] + "/manage"}
 		anon := newBrowser(t, e)

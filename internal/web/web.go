@@ -129,6 +129,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerGrowth(mux)
 	w.registerConsoleGrowth(mux)
 	w.registerLive(mux)
+	w.registerLiveChat(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
