@@ -30,7 +30,9 @@ const (
 
 var day0 = Day(20514) // 2026-03-02
 
-func at(day int, hour int) time.Time { return (day0 + Day(day)).Time().Add(time.Duration(hour) * time.Hour) }
+func at(day int, hour int) time.Time {
+	return (day0 + Day(day)).Time().Add(time.Duration(hour) * time.Hour)
+}
 
 func history() []Event {
 	return []Event{

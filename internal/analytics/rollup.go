@@ -38,7 +38,9 @@ type Rollups struct {
 }
 
 // NewRollups returns the rollup job over d.
-func NewRollups(d *db.DB, retentionDays int) *Rollups { return &Rollups{db: d, Retention: retentionDays} }
+func NewRollups(d *db.DB, retentionDays int) *Rollups {
+	return &Rollups{db: d, Retention: retentionDays}
+}
 
 // Rolled returns the last rolled-up day, ok false before the first.
 func Rolled(ctx context.Context, q db.Querier) (Day, bool, error) {

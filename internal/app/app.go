@@ -66,6 +66,8 @@ type Config struct {
 	Commerce CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth   growth.Config  // levels, rewards and invites (growth.go)
 	Places   PlacesConfig   // destinations, map tiles, guide printing (places.go)
+	// Analytics is event retention and persona rules (analytics.go).
+	Analytics AnalyticsConfig
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -135,6 +137,9 @@ type App struct {
 
 	// Moderation is reports, cases and actions (T1), moderation.go.
 	Moderation *moderation.Service
+
+	// Analytics is events, rollups and metrics (O1–O3), analytics.go.
+	Analytics *Analytics
 
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
@@ -209,6 +214,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.initGrowth()
 	a.initCampaigns()
 	a.initModeration()
+	a.initAnalytics()
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
@@ -287,6 +293,7 @@ func loadToken(set, file string, n int) (string, error) {
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
 	a.Jobs.Stop()
+	a.flushAnalytics()
 	a.stopCommerce()
 	a.Campaigns.Close()
 	a.stopDiscovery()

@@ -199,6 +199,7 @@ func (w *Web) h(fn func(q *req) error) http.Handler {
 		q := &req{w: w, rw: rw, r: r}
 		if u, ok := httpx.User(r); ok {
 			q.me = &u
+			w.app.Analytics.Recorder.Visit(u.ID)
 		}
 		q.lang = pickLang(r, q.me)
 		q.captureSource()
