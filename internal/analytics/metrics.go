@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
@@ -452,3 +453,32 @@ var seriesPick = map[string]func(DayPoint) float64{
 
 // SeriesNames are the metrics Series knows.
 var SeriesNames = []string{"dau", "new_users", "gmv", "orders", "views", "notes"}
+
+// DefaultRangeDays is the range a query without dates covers.
+const DefaultRangeDays = 30
+
+// ParseRange reads from and to (YYYY-MM-DD, either may be empty): by
+// default the DefaultRangeDays ending on the last rolled-up day (or
+// yesterday before the first rollup).
+func (m *Metrics) ParseRange(ctx context.Context, from, to string, now time.Time) (Range, error) {
+	end, ok, err := m.Rolled(ctx)
+	if err != nil {
+		return Range{}, err
+	}
+	if !ok {
+		end = DayOf(now) - 1
+	}
+	r := Range{From: end - DefaultRangeDays + 1, To: end}
+	if to != "" {
+		if r.To, err = ParseDay(to); err != nil {
+			return r, apperr.Invalid("to must be a date (YYYY-MM-DD)")
+		}
+		r.From = r.To - DefaultRangeDays + 1
+	}
+	if from != "" {
+		if r.From, err = ParseDay(from); err != nil {
+			return r, apperr.Invalid("from must be a date (YYYY-MM-DD)")
+		}
+	}
+	return r, r.Check()
+}
