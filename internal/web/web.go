@@ -112,7 +112,7 @@ func New(a *app.App) (*Web, error) {
 
 // Register adds the web routes to mux.
 func (w *Web) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /static/{hash}/{name}", w.serveStatic)
+	mux.HandleFunc("GET /static/{hash}/{name...}", w.serveStatic) // name may be vendor/…
 	w.registerAuth(mux)
 	w.registerNotes(mux)
 	w.registerUsers(mux)
@@ -127,6 +127,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerPlaces(mux)
 	w.registerGrowth(mux)
 	w.registerConsoleGrowth(mux)
+	w.registerConsoleAnalytics(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
