@@ -171,6 +171,11 @@ func TestNoLanguageLeaks(t *testing.T) {
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
 		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions"}
+		// The analytics pages, with today's acts rolled up so their tables have rows.
+		rollUpToday(t, e)
+		for _, v := range []string{"overview", "retention", "funnel", "channels", "campaigns", "personas"} {
+			console = append(console, "/console/analytics/"+v)
+		}
 		anon := newBrowser(t, e)
 		walks := []struct {
 			b     *browser
