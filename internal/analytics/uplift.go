@@ -18,6 +18,9 @@ const (
 	bootstrapSeed   = 20260101
 )
 
+// MinCampaignDays is the shortest campaign whose effect is called clear.
+const MinCampaignDays = 3
+
 // Uplift compares a metric on a campaign's days with a baseline of
 // comparable days before it: the same number of whole weeks just before the
 // start (so each weekday weighs the same in both).
@@ -32,7 +35,7 @@ type Uplift struct {
 	Lift float64 `json:"lift"`
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
-	// Significant: the interval excludes zero.
+	// Significant: the interval excludes zero (and the campaign ran MinCampaignDays).
 	Significant bool `json:"significant"`
 }
 
@@ -85,7 +88,8 @@ func Lift(campaign, baseline []float64) (Uplift, error) {
 	slices.Sort(lifts)
 	u.Low = lifts[int(0.025*float64(len(lifts)))]
 	u.High = lifts[min(len(lifts)-1, int(0.975*float64(len(lifts))))]
-	u.Significant = u.Low > 0 || u.High < 0
+	// A campaign of a day or two says little, whatever the interval.
+	u.Significant = (u.Low > 0 || u.High < 0) && len(campaign) >= MinCampaignDays
 	return u, nil
 }
 
