@@ -13,41 +13,40 @@ import (
 // days; default the 30 days to the last rolled-up day).
 
 func (a *API) registerAnalytics(mux *http.ServeMux) {
-	p := "/api/v1/console/analytics/"
-	mux.Handle("GET "+p+"overview", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/overview", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		return m.Overview(r.Context(), rg)
 	}))
-	mux.Handle("GET "+p+"retention", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/retention", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		c, err := m.Retention(r.Context(), rg)
 		return map[string]any{"range": rg, "cohorts": c}, err
 	}))
-	mux.Handle("GET "+p+"channels", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/channels", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		c, err := m.Channels(r.Context(), rg)
 		return map[string]any{"range": rg, "channels": c}, err
 	}))
-	mux.Handle("GET "+p+"funnel", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/funnel", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		return m.Funnel(r.Context(), rg, 20)
 	}))
-	mux.Handle("GET "+p+"terms", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/terms", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		t, err := m.Terms(r.Context(), rg, 50)
 		return map[string]any{"range": rg, "terms": t}, err
 	}))
-	mux.Handle("GET "+p+"live", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/live", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		l, err := m.Live(r.Context(), rg, 50)
 		return map[string]any{"range": rg, "live": l}, err
 	}))
-	mux.Handle("GET "+p+"campaigns", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/campaigns", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		c, err := m.Campaigns(r.Context(), rg)
 		return map[string]any{"range": rg, "campaigns": c}, err
 	}))
-	mux.Handle("GET "+p+"uplift", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/uplift", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		metric := r.URL.Query().Get("metric")
 		if metric == "" {
 			metric = "dau"
 		}
 		return m.Uplift(r.Context(), rg, metric)
 	}))
-	mux.Handle("GET "+p+"personas", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
+	mux.Handle("GET /api/v1/console/analytics/personas", a.analytics(func(r *http.Request, m *analytics.Metrics, rg analytics.Range) (any, error) {
 		ps, err := m.Personas(r.Context(), rg, a.app.Analytics.Personas)
 		return map[string]any{"range": rg, "min_cell": analytics.MinCell, "personas": ps}, err
 	}))
