@@ -30,6 +30,8 @@ Usage:
   redmark bench search [--data DIR] [--db DSN] [--queries N]   (index throughput, query latency)
   redmark admin create-operator --username NAME [--promote] [--data DIR] [--db DSN]
                                   (first operator of a fresh install; password on stdin)
+  redmark report  [--lang zh|en] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out report.html|report.pdf] [--data DIR] [--db DSN]
+  redmark bench analytics [--events N] [--data DIR] [--db DSN]   (event ingest, rollup time, console query p95)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
 REDMARK_DATABASE_URL, REDMARK_MEDIA, REDMARK_REDIS_URL, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
@@ -62,6 +64,8 @@ func main() {
 		err = benchCmd(ctx, os.Args[2:])
 	case "admin":
 		err = adminCmd(ctx, os.Args[2:])
+	case "report":
+		err = reportCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:

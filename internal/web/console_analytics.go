@@ -25,6 +25,8 @@ func (w *Web) registerConsoleAnalytics(mux *http.ServeMux) {
 	mux.Handle("GET /console/analytics", w.h(func(q *req) error { return w.consoleAnalytics(q, "overview") }))
 	mux.Handle("GET /console/analytics/{view}", w.h(func(q *req) error { return w.consoleAnalytics(q, q.r.PathValue("view")) }))
 	mux.Handle("GET /console/analytics/{view}/csv", w.h(w.consoleAnalyticsCSV))
+	mux.Handle("GET /console/analytics/report", w.h(w.consoleReport(false)))
+	mux.Handle("GET /console/analytics/report.pdf", w.h(w.consoleReport(true)))
 }
 
 type aKPI struct{ Label, Value string }
@@ -404,4 +406,44 @@ func (b *aBuilder) personas() error {
 		b.p.Tables = append(b.p.Tables, t)
 	}
 	return nil
+}
+
+// consoleReport serves the user-operations report (O3) of the range in
+// the page's language: HTML, or PDF at /console/analytics/report.pdf.
+func (w *Web) consoleReport(pdf bool) func(q *req) error {
+	return func(q *req) error {
+		me, err := q.requireOperator()
+		if err != nil {
+			return err
+		}
+		ctx := q.r.Context()
+		rg, err := w.app.AnalyticsRange(ctx, me, app.AnalyticsQuery{From: q.r.URL.Query().Get("from"), To: q.r.URL.Query().Get("to")})
+		if err != nil {
+			return err
+		}
+		lang := "zh"
+		if q.lang == langEN {
+			lang = "en"
+		}
+		h := q.rw.Header()
+		if pdf {
+			b, err := w.app.ReportPDF(ctx, rg, lang)
+			if err != nil {
+				return err
+			}
+			h.Set("Content-Type", "application/pdf")
+			h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="redmark-report-%s-%s.pdf"`, rg.From, rg.To))
+			q.rw.Write(b)
+			return nil
+		}
+		b, err := w.app.Report(ctx, rg, lang)
+		if err != nil {
+			return err
+		}
+		// The report styles itself inline (it is also a file on its own).
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		q.rw.Write(b)
+		return nil
+	}
 }
