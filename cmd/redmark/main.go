@@ -32,6 +32,8 @@ Usage:
                                   (first operator of a fresh install; password on stdin)
   redmark live nginx-conf [--data DIR] [--live-dir DIR] [--rtmp-listen ADDR] [--callback URL]
                                   (the media server's configuration for live rooms, docs/live.md)
+  redmark report  [--lang zh|en] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out report.html|report.pdf] [--data DIR] [--db DSN]
+  redmark bench analytics [--events N] [--data DIR] [--db DSN]   (event ingest, rollup time, console query p95)
 
 Flags may also come from the environment: REDMARK_ADDR, REDMARK_DATA,
 REDMARK_DATABASE_URL, REDMARK_MEDIA, REDMARK_REDIS_URL, REDMARK_LIVE_RTMP, REDMARK_LIVE_DIR, REDMARK_DEMO=1, REDMARK_LOG_LEVEL=debug;
@@ -66,6 +68,8 @@ func main() {
 		err = adminCmd(ctx, os.Args[2:])
 	case "live":
 		err = liveCmd(os.Args[2:])
+	case "report":
+		err = reportCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 	default:
@@ -162,7 +166,8 @@ func serve(ctx context.Context, args []string) error {
 	a.StartPlaces()
 	a.StartLive()
 	a.StartLiveChat()
-	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
+	a.StartAnalytics() // after the demo load, whose history the first rollup reads
+	a.Recs.Start()     // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           server.New(a, webRoutes(a)...),

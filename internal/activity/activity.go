@@ -20,6 +20,8 @@ const (
 	Share         = "share"          // User shared note Ref
 	OrderPaid     = "order_paid"     // User paid order Ref (Amount fen)
 	OrderRefunded = "order_refunded" // a refund of User's order Ref was approved
+	OrderPlaced   = "order_placed"   // User placed order Ref (Amount fen, Live: the live session it came from)
+	Follow        = "follow"         // User followed Ref
 )
 
 // Event is one act.
@@ -29,6 +31,7 @@ type Event struct {
 	Ref    id.ID
 	Actor  id.ID
 	Amount int64
+	Live   id.ID // the live session an order came from (0: none); set by the live feature
 }
 
 // Hook receives events in the caller's transaction; an error rolls the act back.

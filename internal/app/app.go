@@ -68,6 +68,8 @@ type Config struct {
 	Growth   growth.Config  // levels, rewards and invites (growth.go)
 	Places   PlacesConfig   // destinations, map tiles, guide printing (places.go)
 	Live     live.Config    // the media server of live rooms (live.go); empty: live video off
+	// Analytics is event retention and persona rules (analytics.go).
+	Analytics AnalyticsConfig
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited
@@ -142,6 +144,8 @@ type App struct {
 	Live *live.Service
 	// LiveChat is live rooms' chat, viewers and watch-time rewards, livechat.go.
 	LiveChat *LiveChat
+	// Analytics is events, rollups and metrics (O1–O3), analytics.go.
+	Analytics *Analytics
 
 	// Jobs runs the background work (StartCommerce, StartDiscovery,
 	// StartPlaces register theirs); cluster jobs run on one server at a time.
@@ -216,6 +220,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.initGrowth()
 	a.initCampaigns()
 	a.initModeration()
+	a.initAnalytics()
 	if err := a.initFlash(); err != nil {
 		return nil, err
 	}
@@ -301,6 +306,7 @@ func loadToken(set, file string, n int) (string, error) {
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
 	a.Jobs.Stop()
+	a.flushAnalytics()
 	a.stopCommerce()
 	a.Campaigns.Close()
 	a.stopDiscovery()

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
@@ -123,6 +124,9 @@ func (a *App) SearchPage(ctx context.Context, viewer id.ID, addr string, r searc
 		// the search is still answered.
 		if err := a.SearchHistory.Record(ctx, viewer, addr, r.Text, res.Total > 0); err != nil {
 			slog.Warn("record search", "err", err)
+		}
+		if t := strings.ToLower(strings.TrimSpace(r.Text)); t != "" {
+			a.Track(analytics.Event{Kind: analytics.Search, User: viewer, Label: t})
 		}
 	}
 	p := SearchPage{Type: r.Kind, Items: []SearchItem{}, Total: res.Total, Fallback: res.Fallback}

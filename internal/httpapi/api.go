@@ -58,6 +58,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerModeration(mux)
 	a.registerLive(mux)
 	a.registerLiveChat(mux)
+	a.registerAnalytics(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound

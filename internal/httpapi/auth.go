@@ -38,6 +38,7 @@ func (a *API) signup(w http.ResponseWriter, r *http.Request) error {
 	if err := a.app.Growth.Attribute(r.Context(), u.ID, in.Source, a.clientIP(r)); err != nil {
 		return err
 	}
+	a.app.TrackSignUp(u.ID, in.Source.Channel, in.Source.Source, in.Source.Invite)
 	httpx.WriteJSON(w, http.StatusCreated, authResponse{token, u})
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/httpx"
@@ -177,6 +178,7 @@ func (a *API) voteCampaign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.app.Track(analytics.Event{Kind: analytics.Vote, User: me.ID, Ref: cid})
 	httpx.WriteJSON(w, http.StatusCreated, rc)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/httpx"
-	"github.com/redmark/redmark/internal/recommend"
 )
 
 func (a *API) registerDiscover(mux *http.ServeMux) {
@@ -49,12 +48,12 @@ func (a *API) postEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in struct {
-		Events []recommend.Event `json:"events"`
+		Events []app.ClientEvent `json:"events"`
 	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := a.app.Recs.Record(r.Context(), me, in.Events); err != nil {
+	if err := a.app.RecordEvents(r.Context(), me, in.Events); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/growth"
@@ -74,6 +75,7 @@ func (a *API) checkIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.app.Track(analytics.Event{Kind: analytics.CheckIn, User: me.ID})
 	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil
 }

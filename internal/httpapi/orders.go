@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/orders"
@@ -48,6 +49,9 @@ func (a *API) putCartItem(w http.ResponseWriter, r *http.Request) error {
 	c, err := a.app.Orders.SetCartItem(r.Context(), me.ID, in.SKUID, in.Quantity)
 	if err != nil {
 		return err
+	}
+	if in.Quantity > 0 {
+		a.app.Track(analytics.Event{Kind: analytics.AddToCart, User: me.ID, Ref: in.SKUID})
 	}
 	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil

@@ -377,12 +377,16 @@ func (s *Service) event(ctx context.Context, oid id.ID, kind, desc, location str
 		id.New(), oid, kind, desc, location, db.Now()); err != nil {
 		return err
 	}
-	act := map[string]string{Paid: activity.OrderPaid, "refund_approved": activity.OrderRefunded}[kind]
+	act := map[string]string{PendingPayment: activity.OrderPlaced, Paid: activity.OrderPaid, "refund_approved": activity.OrderRefunded}[kind]
 	if act == "" || s.Activity == nil {
 		return nil
 	}
 	e := activity.Event{Kind: act, Ref: oid}
-	if err := w.QueryRow(ctx, "SELECT user_id, paid_amount FROM orders WHERE id = ?", oid).Scan(&e.User, &e.Amount); err != nil {
+	amount := "paid_amount"
+	if act == activity.OrderPlaced {
+		amount = "total"
+	}
+	if err := w.QueryRow(ctx, "SELECT user_id, "+amount+" FROM orders WHERE id = ?", oid).Scan(&e.User, &e.Amount); err != nil {
 		return err
 	}
 	return s.Activity.Record(ctx, e)

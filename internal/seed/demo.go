@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
@@ -87,6 +88,13 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 	if err := demoCampaigns(ctx, a, o.Seed); err != nil {
 		return err
 	}
+	// After the campaigns: the finished one is the history's campaign.
+	t0 := time.Now()
+	nev, err := demoAnalytics(ctx, a, o.Seed, o.Users)
+	if err != nil {
+		return err
+	}
+	slog.Info("demo analytics history", "events", nev, "days", AnalyticsDays, "elapsed", time.Since(t0).Round(time.Millisecond).String())
 	for _, ph := range e.report.Phases {
 		slog.Debug("demo seed phase", "phase", ph.Name, "rows", ph.Rows, "elapsed", ph.Elapsed.String())
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/activity"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
@@ -83,6 +84,9 @@ func (s *Service) Follow(ctx context.Context, follower, followee id.ID) (int64, 
 				return err
 			}
 			if err := s.feed.Followed(ctx, follower, followee); err != nil {
+				return err
+			}
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Follow, User: follower, Ref: followee}); err != nil {
 				return err
 			}
 		}

@@ -97,9 +97,11 @@ func (w *Web) signup(q *req) error {
 	if err != nil {
 		return q.formError("signup", q.t("auth.signup"), f, err)
 	}
-	if err := w.app.Growth.Attribute(q.r.Context(), u.ID, q.signupSource(), q.clientIP()); err != nil {
+	src := q.signupSource()
+	if err := w.app.Growth.Attribute(q.r.Context(), u.ID, src, q.clientIP()); err != nil {
 		return err
 	}
+	w.app.TrackSignUp(u.ID, src.Channel, src.Source, src.Invite)
 	q.startSession(u, token)
 	if f.Next == "/" {
 		// A new account with nowhere else to go picks interests first

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/httpx"
@@ -109,6 +110,9 @@ func (w *Web) campaignVote(q *req) error {
 	}
 	_, err = w.app.Campaigns.Vote(q.r.Context(), me, cid, nid, "web-"+q.r.PostFormValue("key"),
 		campaigns.Source{IP: httpx.ClientIP(q.r, w.app.Config.TrustProxy), Device: q.deviceCookie()})
+	if err == nil {
+		w.app.Track(analytics.Event{Kind: analytics.Vote, User: me.ID, Ref: cid})
+	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		if key, ok := voteErrors[ae.Code]; ok {

@@ -33,6 +33,7 @@ var consoleAreas = []consoleArea{
 	{"growth", "cgrowth.title"},
 	{"campaigns", "ccamp.title"},
 	{"live", "clive.title"},
+	{"analytics", "can.title"},
 }
 
 // consolePage is what every console template gets as .Data.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
 
 	"github.com/redmark/redmark/internal/growth"
@@ -104,6 +105,7 @@ func (w *Web) checkInForm(q *req) error {
 	if _, err := w.app.Growth.CheckIn(q.r.Context(), me.ID); err != nil {
 		return err
 	}
+	w.app.Track(analytics.Event{Kind: analytics.CheckIn, User: me.ID})
 	q.redirect("/tasks?done=checkin")
 	return nil
 }

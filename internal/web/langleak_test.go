@@ -178,6 +178,11 @@ func TestNoLanguageLeaks(t *testing.T) {
 		console := []string{chat, chat + "/panel", "/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
 			"/console/live", "/live/new", "/live/" + lives[0] + "/manage", "/live/" + lives[2] + "/manage"}
+		// The analytics pages, with today's acts rolled up so their tables have rows.
+		rollUpToday(t, e)
+		for _, v := range []string{"overview", "retention", "funnel", "channels", "campaigns", "personas"} {
+			console = append(console, "/console/analytics/"+v)
+		}
 		anon := newBrowser(t, e)
 		walks := []struct {
 			b     *browser

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
@@ -392,6 +393,9 @@ func (w *Web) addToCart(q *req) error {
 	}
 	if err == nil {
 		_, err = w.app.Orders.SetCartItem(q.r.Context(), me.ID, sku, qty)
+		if err == nil {
+			w.app.Track(analytics.Event{Kind: analytics.AddToCart, User: me.ID, Ref: sku})
+		}
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusUnauthorized {

@@ -113,7 +113,7 @@ func New(a *app.App) (*Web, error) {
 
 // Register adds the web routes to mux.
 func (w *Web) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /static/{hash}/{name...}", w.serveStatic)
+	mux.HandleFunc("GET /static/{hash}/{name...}", w.serveStatic) // name may be vendor/…
 	w.registerAuth(mux)
 	w.registerNotes(mux)
 	w.registerUsers(mux)
@@ -130,6 +130,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerConsoleGrowth(mux)
 	w.registerLive(mux)
 	w.registerLiveChat(mux)
+	w.registerConsoleAnalytics(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
@@ -202,6 +203,7 @@ func (w *Web) h(fn func(q *req) error) http.Handler {
 		q := &req{w: w, rw: rw, r: r}
 		if u, ok := httpx.User(r); ok {
 			q.me = &u
+			w.app.Analytics.Recorder.Visit(u.ID)
 		}
 		q.lang = pickLang(r, q.me)
 		q.captureSource()

@@ -356,3 +356,31 @@
     el.dataset.live = "1";
   };
 })();
+
+// Analytics on the note page: the view when it opens, the time it was
+// read when it is left, and clicks on its product cards — one stream,
+// POST /api/v1/events, sent with keepalive so leaving the page keeps them.
+(function () {
+  "use strict";
+  var wrap = document.querySelector(".note-wrap[data-note-id]");
+  if (!wrap || !window.fetch) return;
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var note = wrap.dataset.noteId;
+  function send(evs) {
+    var h = { "Content-Type": "application/json" };
+    if (meta && meta.content) h["X-CSRF-Token"] = meta.content;
+    fetch("/api/v1/events", { method: "POST", credentials: "same-origin", keepalive: true, headers: h,
+      body: JSON.stringify({ events: evs }) }).catch(function () {});
+  }
+  send([{ type: "open", note_id: note }]);
+  var shown = document.visibilityState === "visible" ? Date.now() : 0, read = 0, sent = false;
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { shown = Date.now(); return; }
+    if (shown) { read += Date.now() - shown; shown = 0; }
+    if (!sent && read > 0) { sent = true; send([{ type: "dwell", note_id: note, dwell_ms: Math.min(read, 6 * 3600 * 1000) }]); }
+  });
+  wrap.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-product-id]");
+    if (a) send([{ type: "product_click", note_id: note, product_id: a.dataset.productId }]);
+  });
+})();
