@@ -21,6 +21,7 @@ import (
 	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
+	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/growth"
 	"github.com/redmark/redmark/internal/jobs"
@@ -133,6 +134,9 @@ type App struct {
 	// Campaigns are voting campaigns (G4), campaigns.go.
 	Campaigns *campaigns.Service
 
+	// Festivals are scheduled festivals and their marks (G5), festivals.go.
+	Festivals *festivals.Service
+
 	// Moderation is reports, cases and actions (T1), moderation.go.
 	Moderation *moderation.Service
 
@@ -208,6 +212,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.initCommerce()
 	a.initGrowth()
 	a.initCampaigns()
+	a.initFestivals()
 	a.initModeration()
 	if err := a.initFlash(); err != nil {
 		return nil, err

@@ -55,6 +55,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerGrowth(mux)
 	a.registerPlaces(mux)
 	a.registerCampaigns(mux)
+	a.registerFestivals(mux)
 	a.registerModeration(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {

@@ -32,6 +32,7 @@ var consoleAreas = []consoleArea{
 	{"places", "console.places"},
 	{"growth", "cgrowth.title"},
 	{"campaigns", "ccamp.title"},
+	{"festivals", "cfest.title"},
 }
 
 // consolePage is what every console template gets as .Data.
@@ -56,6 +57,7 @@ func (w *Web) registerConsole(mux *http.ServeMux) {
 	w.registerConsoleFlash(mux)
 	w.registerConsolePromotions(mux)
 	w.registerConsoleCampaigns(mux)
+	w.registerConsoleFestivals(mux)
 }
 
 // requireOperator returns the signed-in operator; others get 403 (and

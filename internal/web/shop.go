@@ -10,6 +10,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
@@ -93,6 +94,8 @@ type productCard struct {
 	StoreName string
 	Official  bool
 	Promo     string // name of a running promotion covering it
+	// Festival is the mark of a running festival featuring it (festivals.go).
+	Festival *festivals.Mark
 }
 
 // catalogCtx is what product cards need to know about the catalog.
@@ -141,12 +144,16 @@ func (q *req) productCards(c *catalogCtx, ps []shop.Product) ([]productCard, err
 				it.ParentCatID = *parent
 			}
 		}
+		var covering []id.ID
 		for _, pr := range c.promos {
-			if pr.Kind != promotions.Gift && pr.Covers(it) {
-				pc.Promo = pr.Name
-				break
+			if pr.Covers(it) {
+				covering = append(covering, pr.ID)
+				if pr.Kind != promotions.Gift && pc.Promo == "" {
+					pc.Promo = pr.Name
+				}
 			}
 		}
+		pc.Festival = q.w.app.Festivals.ForProduct(q.r.Context(), p.ID, covering)
 		out = append(out, pc)
 	}
 	return out, nil
@@ -264,6 +271,7 @@ type productData struct {
 	Error      string
 	ReviewBody string
 	Reviewed   bool
+	Festival   *festivals.Mark // a running festival featuring it
 }
 
 // maxPricedSKUs bounds how many SKUs the product page prices one by one.
@@ -319,6 +327,9 @@ func (q *req) renderProduct(pid id.ID, status int, edit func(*productData)) erro
 			d.From = v.Final
 		}
 		d.SKUs = append(d.SKUs, v)
+	}
+	if d.Festival, err = q.productFestival(p, items); err != nil {
+		return err
 	}
 	ns, err := q.w.app.ProductNotes.Notes(ctx, q.me, pid, 0, 6)
 	if err != nil {
