@@ -152,6 +152,7 @@ func TestLeakMatcherIsPrecise(t *testing.T) {
 func TestNoLanguageLeaks(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newConsoleWorld(t, e)
+		fest := leakFestival(t, e, w)
 		bob := signUp(t, e, "bob", "Bob")
 		alice := w.user
 		note := publish(t, alice, "Hello #world", "Body @bob #world", nil)
@@ -165,12 +166,14 @@ func TestNoLanguageLeaks(t *testing.T) {
 
 		common := []string{"/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
-			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
+			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee",
+			"/festivals", "/festivals/" + fest.Slug}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
 		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
-			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions"}
+			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
+			"/console/festivals", "/console/festivals/" + fest.ID.String()}
 		anon := newBrowser(t, e)
 		walks := []struct {
 			b     *browser
