@@ -28,11 +28,11 @@ func (w *Web) registerConsoleFestivals(mux *http.ServeMux) {
 
 // festivalForm is the create/edit form, kept on a validation error.
 type festivalForm struct {
-	ID                                                     string // "" when creating
-	Slug, Title, Mark, Description, Topic, Starts, Hours   string
-	Campaign                                               string
-	Promotions, Sales                                      []string // checked ids
-	OtherPromotions                                        string   // ids typed in
+	ID                                                   string // "" when creating
+	Slug, Title, Mark, Description, Topic, Starts, Hours string
+	Campaign                                             string
+	Promotions, Sales                                    []string // checked ids
+	OtherPromotions                                      string   // ids typed in
 }
 
 type consoleFestivalsData struct {

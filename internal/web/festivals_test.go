@@ -55,24 +55,23 @@ func TestConsoleFestival(t *testing.T) {
 		anon.get("/").want(200).has(`data-testid="festival-banner"`, `href="/festivals/anniversary"`)
 		w.op.get("/console/users").want(200).lacks(`data-testid="festival-banner"`)
 		anon.get("/t/coffee").want(200).has(`data-testid="card-festival"`)
-		anon.get("/n/"+w.note).want(200).has(`data-testid="note-festival"`)
+		anon.get("/n/" + w.note).want(200).has(`data-testid="note-festival"`)
 		anon.get("/festivals").want(200).has(`href="/festivals/anniversary"`)
 
 		sl, _ := e.App.Flash.Get(ctx, mustID(t, w.sale), 0)
-		anon.get("/p/"+sl.ProductID.String()).want(200).has(`data-testid="product-festival"`)
+		anon.get("/p/" + sl.ProductID.String()).want(200).has(`data-testid="product-festival"`)
 
 		// The edit replaces what it features, and the marks follow.
 		form.Set("topic", "tea")
 		form.Set("title", "红色星期五")
 		form.Del("flash_sale")
 		w.op.post("/console/festivals/"+fid, clone(form)).redirectsTo("/console/festivals/" + fid)
-		anon.get("/n/"+w.note).want(200).lacks(`data-testid="note-festival"`)
-		anon.get("/p/"+sl.ProductID.String()).want(200).lacks(`data-testid="product-festival"`)
+		anon.get("/n/" + w.note).want(200).lacks(`data-testid="note-festival"`)
+		anon.get("/p/" + sl.ProductID.String()).want(200).lacks(`data-testid="product-festival"`)
 		anon.get("/festivals/anniversary").want(200).has("红色星期五").lacks(`data-testid="festival-sale"`)
 		anon.get("/festivals/none").want(404)
 	})
 }
-
 
 // leakFestival is a running festival with a vote, the world's flash sale
 // and its note's topic, for the language-leak walk.
