@@ -20,6 +20,9 @@ const (
 	Share         = "share"          // User shared note Ref
 	OrderPaid     = "order_paid"     // User paid order Ref (Amount fen)
 	OrderRefunded = "order_refunded" // a refund of User's order Ref was approved
+	Viewed        = "viewed"         // User's note Ref was opened Amount times (buffered views, flushed)
+	Followed      = "followed"       // User was followed by Actor
+	Tipped        = "tipped"         // User's note Ref was tipped Amount points by Actor
 )
 
 // Event is one act.

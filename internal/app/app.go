@@ -19,6 +19,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/changefeed"
+	"github.com/redmark/redmark/internal/creators"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
 	"github.com/redmark/redmark/internal/festivals"
@@ -134,6 +135,9 @@ type App struct {
 	// Campaigns are voting campaigns (G4), campaigns.go.
 	Campaigns *campaigns.Service
 
+	// Creators is the creator centre's stats and disclosures (G2), creators.go.
+	Creators *creators.Service
+
 	// Festivals are scheduled festivals and their marks (G5), festivals.go.
 	Festivals *festivals.Service
 
@@ -213,6 +217,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.initGrowth()
 	a.initCampaigns()
 	a.initFestivals()
+	a.initCreators()
 	a.initModeration()
 	if err := a.initFlash(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/redmark/redmark/internal/activity"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
@@ -83,6 +84,9 @@ func (s *Service) Follow(ctx context.Context, follower, followee id.ID) (int64, 
 				return err
 			}
 			if err := s.feed.Followed(ctx, follower, followee); err != nil {
+				return err
+			}
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Followed, User: followee, Actor: follower}); err != nil {
 				return err
 			}
 		}
