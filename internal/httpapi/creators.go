@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/creators"
 	"github.com/redmark/redmark/internal/httpx"
 )

@@ -170,7 +170,8 @@ func TestNoLanguageLeaks(t *testing.T) {
 			"/festivals", "/festivals/" + fest.Slug}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
-			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
+			"/tasks", "/lists", "/onboarding", note + "/edit", "/following",
+			"/creator", "/creator?days=7", note + "/disclosure"}, common...)
 		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
 			"/console/festivals", "/console/festivals/" + fest.ID.String()}

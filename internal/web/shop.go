@@ -282,6 +282,7 @@ func (w *Web) productPage(q *req) error {
 	if err != nil {
 		return err
 	}
+	q.noteClick(pid)
 	return q.renderProduct(pid, http.StatusOK, nil)
 }
 

@@ -125,6 +125,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerFlash(mux)
 	w.registerCampaigns(mux)
 	w.registerFestivals(mux)
+	w.registerCreator(mux)
 	w.registerConsole(mux)
 	w.registerPlaces(mux)
 	w.registerGrowth(mux)
