@@ -43,6 +43,7 @@ import (
 	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
 	"github.com/redmark/redmark/internal/social"
+	"github.com/redmark/redmark/internal/support"
 	"github.com/redmark/redmark/internal/trends"
 )
 
@@ -137,6 +138,9 @@ type App struct {
 
 	// Creators is the creator centre's stats and disclosures (G2), creators.go.
 	Creators *creators.Service
+
+	// Support is creator support programs: feed boosts with a holdout (G2), support.go.
+	Support *support.Service
 
 	// Festivals are scheduled festivals and their marks (G5), festivals.go.
 	Festivals *festivals.Service
@@ -235,6 +239,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.Jobs = jobs.New(d, node)
 	a.Recs = recommend.New(d, recommend.Options{})
 	a.initPlaces()
+	a.initSupport()
 	return a, nil
 }
 
@@ -301,6 +306,7 @@ func (a *App) Shutdown() {
 	a.Campaigns.Close()
 	a.stopDiscovery()
 	a.Recs.Close()
+	a.flushSupport()
 	if err := a.Notes.Close(); err != nil {
 		slog.Warn("flush note views at shutdown", "err", err)
 	}

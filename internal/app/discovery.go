@@ -38,6 +38,7 @@ func (a *App) StartDiscovery() error {
 	a.Jobs.Every("trends", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
 		return a.Trends.Refresh(ctx, time.Now())
 	})
+	a.startSupport()
 	return nil
 }
 
