@@ -57,6 +57,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerCampaigns(mux)
 	a.registerFestivals(mux)
 	a.registerCreators(mux)
+	a.registerSupport(mux)
 	a.registerModeration(mux)
 	mux.Handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("/api/", handler(func(w http.ResponseWriter, r *http.Request) error {

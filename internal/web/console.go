@@ -33,6 +33,7 @@ var consoleAreas = []consoleArea{
 	{"growth", "cgrowth.title"},
 	{"campaigns", "ccamp.title"},
 	{"festivals", "cfest.title"},
+	{"support", "csup.title"},
 }
 
 // consolePage is what every console template gets as .Data.
@@ -58,6 +59,7 @@ func (w *Web) registerConsole(mux *http.ServeMux) {
 	w.registerConsolePromotions(mux)
 	w.registerConsoleCampaigns(mux)
 	w.registerConsoleFestivals(mux)
+	w.registerConsoleSupport(mux)
 }
 
 // requireOperator returns the signed-in operator; others get 403 (and

@@ -10,6 +10,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/creators"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/support"
 )
 
 // The creator centre (/creator, G2): the signed-in creator's own notes per
@@ -88,9 +89,10 @@ func (q *req) chart(m metric, days []creators.Day) chart {
 }
 
 type creatorData struct {
-	Days   int
-	Charts []chart
-	Stats  creators.Stats
+	Days     int
+	Charts   []chart
+	Stats    creators.Stats
+	Programs []support.CreatorProgram // support programs the creator is in, with the boost's effect
 }
 
 func (w *Web) creatorPage(q *req) error {
@@ -107,6 +109,9 @@ func (w *Web) creatorPage(q *req) error {
 		return err
 	}
 	d := creatorData{Days: days, Stats: st}
+	if d.Programs, err = w.app.Support.ForCreator(q.r.Context(), me.ID); err != nil {
+		return err
+	}
 	for _, m := range creatorMetrics {
 		d.Charts = append(d.Charts, q.chart(m, st.Days))
 	}

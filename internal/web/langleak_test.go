@@ -174,7 +174,7 @@ func TestNoLanguageLeaks(t *testing.T) {
 			"/creator", "/creator?days=7", note + "/disclosure"}, common...)
 		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
-			"/console/festivals", "/console/festivals/" + fest.ID.String()}
+			"/console/festivals", "/console/festivals/" + fest.ID.String(), "/console/support", "/console/support/" + leakProgram(t, e, w)}
 		anon := newBrowser(t, e)
 		walks := []struct {
 			b     *browser
