@@ -21,7 +21,9 @@ const (
 	OrderPaid     = "order_paid"     // User paid order Ref (Amount fen)
 	OrderRefunded = "order_refunded" // a refund of User's order Ref was approved
 	OrderPlaced   = "order_placed"   // User placed order Ref (Amount fen, Live: the live session it came from)
-	Follow        = "follow"         // User followed Ref
+	Viewed        = "viewed"         // User's note Ref was opened Amount times (buffered views, flushed)
+	Followed      = "followed"       // User was followed by Actor
+	Tipped        = "tipped"         // User's note Ref was tipped Amount points by Actor
 )
 
 // Event is one act.

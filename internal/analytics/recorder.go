@@ -138,8 +138,8 @@ func fromActivity(a activity.Event) (Event, bool) {
 		e.Kind = Comment
 	case activity.Share:
 		e.Kind = Share
-	case activity.Follow:
-		e.Kind = Follow
+	case activity.Followed: // the hook's User is the one followed; the event is the follower's
+		e.Kind, e.User, e.Ref = Follow, a.Actor, a.User
 	case activity.OrderPlaced:
 		e.Kind, e.Ref2 = Order, a.Live
 	case activity.OrderPaid:

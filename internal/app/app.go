@@ -19,8 +19,10 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/changefeed"
+	"github.com/redmark/redmark/internal/creators"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/feed"
+	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/growth"
 	"github.com/redmark/redmark/internal/jobs"
@@ -42,6 +44,7 @@ import (
 	"github.com/redmark/redmark/internal/search"
 	"github.com/redmark/redmark/internal/shop"
 	"github.com/redmark/redmark/internal/social"
+	"github.com/redmark/redmark/internal/support"
 	"github.com/redmark/redmark/internal/trends"
 )
 
@@ -137,6 +140,15 @@ type App struct {
 	// Campaigns are voting campaigns (G4), campaigns.go.
 	Campaigns *campaigns.Service
 
+	// Creators is the creator centre's stats and disclosures (G2), creators.go.
+	Creators *creators.Service
+
+	// Support is creator support programs: feed boosts with a holdout (G2), support.go.
+	Support *support.Service
+
+	// Festivals are scheduled festivals and their marks (G5), festivals.go.
+	Festivals *festivals.Service
+
 	// Moderation is reports, cases and actions (T1), moderation.go.
 	Moderation *moderation.Service
 
@@ -219,6 +231,8 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	a.initCommerce()
 	a.initGrowth()
 	a.initCampaigns()
+	a.initFestivals()
+	a.initCreators()
 	a.initModeration()
 	a.initAnalytics()
 	if err := a.initFlash(); err != nil {
@@ -243,6 +257,7 @@ func New(cfg Config, d *db.DB, secret []byte) (*App, error) {
 	if err := a.initLiveChat(a.Live); err != nil {
 		return nil, err
 	}
+	a.initSupport()
 	return a, nil
 }
 
@@ -311,6 +326,7 @@ func (a *App) Shutdown() {
 	a.Campaigns.Close()
 	a.stopDiscovery()
 	a.Recs.Close()
+	a.flushSupport()
 	if err := a.Notes.Close(); err != nil {
 		slog.Warn("flush note views at shutdown", "err", err)
 	}

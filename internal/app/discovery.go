@@ -42,6 +42,7 @@ func (a *App) StartDiscovery() error {
 	a.Jobs.Every("trends-follow", trends.RefreshInterval/2, jobs.Local, func(ctx context.Context) error {
 		return a.Trends.Follow(ctx, time.Now())
 	})
+	a.startSupport()
 	return nil
 }
 

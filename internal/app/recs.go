@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/recommend"
+	"github.com/redmark/redmark/internal/support"
 )
 
 // DiscoverNote is a note of the discover feed with why it was picked.
@@ -43,8 +45,14 @@ func (a *App) Discover(ctx context.Context, viewer id.ID, cursor string, limit i
 		return nil, "", err
 	}
 	out := make([]DiscoverNote, len(vs))
+	shown := make([]support.Shown, len(vs))
 	for i, v := range vs {
 		out[i] = DiscoverNote{NoteView: v, Reasons: reasons[i]}
+		shown[i] = support.Shown{Author: v.AuthorID, Published: v.PublishedAt}
+		if v.PublishedAt.IsZero() {
+			shown[i].Published = v.CreatedAt
+		}
 	}
+	a.Support.Served(viewer, shown, time.Now())
 	return out, page.Next, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/creators"
+	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/productnotes"
@@ -18,6 +20,10 @@ type NoteView struct {
 	Collected bool          `json:"collected"`
 	// Products are the listed products the note links (E4).
 	Products []productnotes.Card `json:"products"`
+	// CampaignMark is the running festival whose topic the note carries (G5).
+	CampaignMark *festivals.Mark `json:"campaign_mark,omitempty"`
+	// Disclosure is the brand collaboration the author declared (G2).
+	Disclosure *creators.Disclosure `json:"disclosure,omitempty"`
 }
 
 // NoteViews decorates notes for viewer (0: signed out), keeping their
@@ -43,11 +49,18 @@ func (a *App) NoteViews(ctx context.Context, viewer id.ID, ns []notes.Note) ([]N
 	if err != nil {
 		return nil, err
 	}
+	disclosed, err := a.Creators.Disclosures(ctx, noteIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]NoteView, len(ns))
 	for i, n := range ns {
 		st := states[n.ID]
 		out[i] = NoteView{Note: n, Author: authors[n.AuthorID].Public(), Liked: st.Liked, Collected: st.Collected,
-			Products: cards[n.ID]}
+			Products: cards[n.ID], CampaignMark: a.Festivals.ForTopics(ctx, n.Topics)}
+		if d, ok := disclosed[n.ID]; ok {
+			out[i].Disclosure = &d
+		}
 		if out[i].Products == nil {
 			out[i].Products = []productnotes.Card{}
 		}

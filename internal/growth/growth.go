@@ -86,6 +86,8 @@ type Service struct {
 	defTZ  *time.Location
 	// Notify, when set, tells a user in-transaction about each level reached.
 	Notify func(ctx context.Context, uid id.ID, level int) error
+	// Tipped receives each tip in its transaction (the creator centre's stats).
+	Tipped activity.Hook
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/redmark/redmark/internal/activity"
 	"time"
 
 	"github.com/redmark/redmark/internal/apperr"
@@ -81,8 +82,10 @@ func (s *Service) Tip(ctx context.Context, from, noteID id.ID, pts int64, key st
 		if _, err := s.points.Add(ctx, from, -pts, points.TipSent, t.ID, "tip"); err != nil {
 			return err
 		}
-		_, err = s.points.Add(ctx, t.ToID, pts, points.TipReceived, t.ID, "tip received")
-		return err
+		if _, err = s.points.Add(ctx, t.ToID, pts, points.TipReceived, t.ID, "tip received"); err != nil {
+			return err
+		}
+		return s.Tipped.Record(ctx, activity.Event{Kind: activity.Tipped, User: t.ToID, Ref: noteID, Actor: from, Amount: pts})
 	})
 	if err != nil {
 		return Tip{}, err

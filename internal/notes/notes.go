@@ -966,6 +966,9 @@ func (s *Service) flush(ctx context.Context, pending map[viewKey]int64) error {
 			if _, err := s.db.Writer(ctx).Exec(ctx, "UPDATE notes SET view_count = view_count + ? WHERE id = ?", counts[n], n); err != nil {
 				return err
 			}
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Viewed, User: authors[n], Ref: n, Amount: counts[n]}); err != nil {
+				return err
+			}
 			// Move the cached count rather than dropping the note: a flush
 			// touches every note read in the last seconds.
 			db.AfterCommit(ctx, func() {

@@ -150,6 +150,22 @@ func (s *Service) recommender() Recommender {
 	return embedded{s}
 }
 
+// Booster lifts chosen authors' new notes in the feed (support programs,
+// internal/support). Boosts answers, for a reader at now, each boosted
+// author's factor and the oldest publication time (Unix s) it applies
+// to; a reader held out of a program is not given its boost. It must not
+// block: the ranking waits for it.
+type Booster interface {
+	Boosts(viewer id.ID, now time.Time) map[id.ID]Boost
+}
+
+// Boost is one author's lift: notes published at or after Since score
+// Factor times more.
+type Boost struct {
+	Factor float32
+	Since  int64
+}
+
 // cand is a note being ranked; its reasons are a list in the request's
 // pool (first, last: indexes, −1 for none).
 type cand struct {
@@ -304,9 +320,13 @@ func (s *Service) Discover(ctx context.Context, viewer id.ID, cursor string, lim
 		return Page{}, err
 	}
 
+	var boosts map[id.ID]Boost
+	if s.Booster != nil {
+		boosts = s.Booster.Boosts(viewer, now)
+	}
 	s.mu.RLock()
 	sc := scratchPool.Get().(*scratch)
-	page := s.rank(sc, p, learned, seen, sess.seed, limit, now)
+	page := s.rank(sc, p, learned, seen, sess.seed, limit, now, boosts)
 	scratchPool.Put(sc)
 	s.mu.RUnlock()
 
@@ -324,7 +344,8 @@ func (s *Service) Discover(ctx context.Context, viewer id.ID, cursor string, lim
 
 // rank merges the sources, applies feedback and diversifies (s.mu and
 // p.mu held).
-func (s *Service) rank(sc *scratch, p *profile, learned []Candidate, seen seenSet, seed uint64, limit int, now time.Time) []Item {
+func (s *Service) rank(sc *scratch, p *profile, learned []Candidate, seen seenSet, seed uint64, limit int, now time.Time,
+	boosts map[id.ID]Boost) []Item {
 	c := s.cat
 	sc.cands, sc.reasons = sc.cands[:0], sc.reasons[:0]
 	clear(sc.pos)
@@ -457,6 +478,9 @@ func (s *Service) rank(sc *scratch, p *profile, learned []Candidate, seen seenSe
 		}
 		if p.impressions[nid] >= ImpressionsBeforeDemote {
 			x.score *= IgnoredFactor
+		}
+		if b, ok := boosts[author]; ok && int64(c.at[i]) >= b.Since {
+			x.score *= b.Factor
 		}
 		list = append(list, x)
 	}

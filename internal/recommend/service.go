@@ -101,6 +101,9 @@ type Service struct {
 	profiles *profileCache
 	sessions *sessionStore
 
+	// Booster, when set (before use), lifts support programs' notes.
+	Booster Booster
+
 	stop chan struct{}
 	done chan struct{}
 }

@@ -95,6 +95,9 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 		return err
 	}
 	slog.Info("demo analytics history", "events", nev, "days", AnalyticsDays, "elapsed", time.Since(t0).Round(time.Millisecond).String())
+	if err := demoFestival(ctx, a); err != nil {
+		return err
+	}
 	for _, ph := range e.report.Phases {
 		slog.Debug("demo seed phase", "phase", ph.Name, "rows", ph.Rows, "elapsed", ph.Elapsed.String())
 	}

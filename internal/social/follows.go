@@ -86,7 +86,7 @@ func (s *Service) Follow(ctx context.Context, follower, followee id.ID) (int64, 
 			if err := s.feed.Followed(ctx, follower, followee); err != nil {
 				return err
 			}
-			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Follow, User: follower, Ref: followee}); err != nil {
+			if err := s.Activity.Record(ctx, activity.Event{Kind: activity.Followed, User: followee, Actor: follower}); err != nil {
 				return err
 			}
 		}

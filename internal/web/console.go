@@ -34,6 +34,8 @@ var consoleAreas = []consoleArea{
 	{"campaigns", "ccamp.title"},
 	{"live", "clive.title"},
 	{"analytics", "can.title"},
+	{"festivals", "cfest.title"},
+	{"support", "csup.title"},
 }
 
 // consolePage is what every console template gets as .Data.
@@ -59,6 +61,8 @@ func (w *Web) registerConsole(mux *http.ServeMux) {
 	w.registerConsolePromotions(mux)
 	w.registerConsoleCampaigns(mux)
 	mux.Handle("GET /console/live", w.h(w.consoleLive))
+	w.registerConsoleFestivals(mux)
+	w.registerConsoleSupport(mux)
 }
 
 // requireOperator returns the signed-in operator; others get 403 (and

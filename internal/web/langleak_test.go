@@ -153,6 +153,7 @@ func TestLeakMatcherIsPrecise(t *testing.T) {
 func TestNoLanguageLeaks(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newConsoleWorld(t, e)
+		fest := leakFestival(t, e, w)
 		bob := signUp(t, e, "bob", "Bob")
 		alice := w.user
 		note := publish(t, alice, "Hello #world", "Body @bob #world", nil)
@@ -171,13 +172,16 @@ func TestNoLanguageLeaks(t *testing.T) {
 		common := []string{chat, chat + "/panel", "/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
 			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee",
-			"/live", "/live/" + lives[0], "/live/" + lives[1], "/live/" + lives[2], product + "?live=" + lives[0]}
+			"/live", "/live/" + lives[0], "/live/" + lives[1], "/live/" + lives[2], product + "?live=" + lives[0],
+			"/festivals", "/festivals/" + fest.Slug}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
-			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
+			"/tasks", "/lists", "/onboarding", note + "/edit", "/following",
+			"/creator", "/creator?days=7", note + "/disclosure"}, common...)
 		console := []string{chat, chat + "/panel", "/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
-			"/console/live", "/live/new", "/live/" + lives[0] + "/manage", "/live/" + lives[2] + "/manage"}
+			"/console/live", "/live/new", "/live/" + lives[0] + "/manage", "/live/" + lives[2] + "/manage",
+			"/console/festivals", "/console/festivals/" + fest.ID.String(), "/console/support", "/console/support/" + leakProgram(t, e, w)}
 		// The analytics pages, with today's acts rolled up so their tables have rows.
 		rollUpToday(t, e)
 		for _, v := range []string{"overview", "retention", "funnel", "channels", "campaigns", "personas"} {

@@ -11,6 +11,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
@@ -94,6 +95,8 @@ type productCard struct {
 	StoreName string
 	Official  bool
 	Promo     string // name of a running promotion covering it
+	// Festival is the mark of a running festival featuring it (festivals.go).
+	Festival *festivals.Mark
 }
 
 // catalogCtx is what product cards need to know about the catalog.
@@ -142,12 +145,16 @@ func (q *req) productCards(c *catalogCtx, ps []shop.Product) ([]productCard, err
 				it.ParentCatID = *parent
 			}
 		}
+		var covering []id.ID
 		for _, pr := range c.promos {
-			if pr.Kind != promotions.Gift && pr.Covers(it) {
-				pc.Promo = pr.Name
-				break
+			if pr.Covers(it) {
+				covering = append(covering, pr.ID)
+				if pr.Kind != promotions.Gift && pc.Promo == "" {
+					pc.Promo = pr.Name
+				}
 			}
 		}
+		pc.Festival = q.w.app.Festivals.ForProduct(q.r.Context(), p.ID, covering)
 		out = append(out, pc)
 	}
 	return out, nil
@@ -266,6 +273,7 @@ type productData struct {
 	ReviewBody string
 	Live       string // ?live=: the live the visitor came from, carried to checkout by "buy now"
 	Reviewed   bool
+	Festival   *festivals.Mark // a running festival featuring it
 }
 
 // maxPricedSKUs bounds how many SKUs the product page prices one by one.
@@ -276,6 +284,7 @@ func (w *Web) productPage(q *req) error {
 	if err != nil {
 		return err
 	}
+	q.noteClick(pid)
 	return q.renderProduct(pid, http.StatusOK, nil)
 }
 
@@ -322,6 +331,9 @@ func (q *req) renderProduct(pid id.ID, status int, edit func(*productData)) erro
 			d.From = v.Final
 		}
 		d.SKUs = append(d.SKUs, v)
+	}
+	if d.Festival, err = q.productFestival(p, items); err != nil {
+		return err
 	}
 	ns, err := q.w.app.ProductNotes.Notes(ctx, q.me, pid, 0, 6)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
+	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/server"
 	"github.com/redmark/redmark/internal/social"
@@ -124,6 +125,8 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerShop(mux)
 	w.registerFlash(mux)
 	w.registerCampaigns(mux)
+	w.registerFestivals(mux)
+	w.registerCreator(mux)
 	w.registerConsole(mux)
 	w.registerPlaces(mux)
 	w.registerGrowth(mux)
@@ -177,7 +180,9 @@ type page struct {
 	Title  string
 	Tab    string // active bottom tab: home, following, publish, messages, me
 	Unread int    // unread messages + notifications, for the badge
-	Data   any
+	// Festival is the running festival's banner (festivals.go); none in the console.
+	Festival *festivals.Mark
+	Data     any
 }
 
 // req carries what handlers need about the request.
@@ -308,6 +313,7 @@ func (q *req) render(status int, name, title, tab string, data any) {
 	if q.me != nil {
 		p.Unread = q.unread()
 	}
+	p.Festival = q.festivalBanner()
 	t := q.w.pages[q.lang][name]
 	var buf bytes.Buffer
 	if t == nil {
