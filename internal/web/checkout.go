@@ -198,7 +198,7 @@ func (q *req) renderCheckout(me accounts.User, f checkoutForm, status int, msg s
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 {
 		if d.Error == "" {
-			d.Error = ae.Message
+			d.Error = q.addressMessage(ae)
 		}
 		if status == http.StatusOK {
 			status = ae.Status
@@ -264,7 +264,7 @@ func (w *Web) checkout(q *req) error {
 		return err
 	}
 	if err := q.saveAddress(me, &f.Pick); err != nil {
-		return q.renderCheckout(me, f, http.StatusBadRequest, err.Error())
+		return q.renderCheckout(me, f, http.StatusBadRequest, q.errMessage(err))
 	}
 	req, err := f.request(me, balance)
 	if err == nil {
@@ -276,7 +276,7 @@ func (w *Web) checkout(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 {
-		return q.renderCheckout(me, f, ae.Status, ae.Message)
+		return q.renderCheckout(me, f, ae.Status, q.addressMessage(ae))
 	}
 	return err
 }

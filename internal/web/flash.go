@@ -90,7 +90,7 @@ func (w *Web) flashBuy(q *req) error {
 	}
 	p := pickForm(q.r)
 	if err := q.saveAddress(me, &p); err != nil {
-		return q.renderFlash(http.StatusBadRequest, err.Error(), qty)
+		return q.renderFlash(http.StatusBadRequest, q.errMessage(err), qty)
 	}
 	in := flashsale.PurchaseRequest{Quantity: qty}
 	if p.Selected != "" {
@@ -107,7 +107,7 @@ func (w *Web) flashBuy(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusNotFound {
-		msg := ae.Message
+		msg := q.addressMessage(ae)
 		if k := "flash.err." + ae.Code; q.t(k) != k {
 			msg = q.t(k)
 		}

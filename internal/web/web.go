@@ -122,6 +122,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerMessages(mux)
 	w.registerShop(mux)
 	w.registerFlash(mux)
+	w.registerAddresses(mux)
 	w.registerCampaigns(mux)
 	w.registerConsole(mux)
 	w.registerPlaces(mux)
