@@ -75,7 +75,7 @@ func pic(t *testing.T, shade uint8) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 240, 240))
 	for y := range 240 {
 		for x := range 240 {
-			img.Set(x, y, color.RGBA{250 - shade, uint8(120 + y/3), uint8(130 + x/3) - shade/2, 255})
+			img.Set(x, y, color.RGBA{250 - shade, uint8(120 + y/3), uint8(130+x/3) - shade/2, 255})
 		}
 	}
 	var buf bytes.Buffer

@@ -82,7 +82,7 @@ func TestAddressBookPages(t *testing.T) {
 
 		// Checkout offers the book and a link to manage it.
 		w := newShopWorld(t, e)
-		a.get("/checkout?sku=" + w.skus[0]).want(200).has(`data-testid="addr-opt"`, "李四", `data-testid="addr-manage"`,
+		a.get("/checkout?sku="+w.skus[0]).want(200).has(`data-testid="addr-opt"`, "李四", `data-testid="addr-manage"`,
 			`href="/me/addresses?back=%2fcheckout%3fsku%3d`+w.skus[0]+`"`)
 	})
 }
