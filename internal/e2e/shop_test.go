@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/shop"
 )
 
@@ -27,8 +29,9 @@ var orderURL = regexp.MustCompile(`/orders/[0-9]+$`)
 // shopFixture is a store with two products that have images, and a live
 // flash sale on the first.
 type shopFixture struct {
-	skus []string
-	sale string
+	products, skus []string
+	sale           string
+	merchant       accounts.User
 }
 
 func newShopFixture(t *testing.T, e *apitest.Env) shopFixture {
@@ -56,6 +59,7 @@ func newShopFixture(t *testing.T, e *apitest.Env) shopFixture {
 			t.Fatal(err)
 		}
 		f.skus = append(f.skus, p.SKUs[0].ID.String())
+		f.products = append(f.products, p.ID.String())
 	}
 	sku, _ := id.Parse(f.skus[0])
 	op, err := e.App.Accounts.CreateOperator(ctx, "boss", "password123")
@@ -67,7 +71,7 @@ func newShopFixture(t *testing.T, e *apitest.Env) shopFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.sale = sl.ID.String()
+	f.sale, f.merchant = sl.ID.String(), mu
 	return f
 }
 
@@ -207,3 +211,123 @@ func TestAddressBookInBrowser(t *testing.T) {
 		fullShot(t, b, "checkout-1440-"+lang)
 	}
 }
+
+// TestCartAndOrdersInBrowser, in zh-CN and English: the product page's
+// stepper, the cart with images and − / + (JavaScript on), then orders in
+// every tab with their images.
+func TestCartAndOrdersInBrowser(t *testing.T) {
+	path := chromium(t)
+	e := apitest.New(t, dbtest.SQLite(t))
+	f := newShopFixture(t, e)
+	e.App.Sandbox.Configure(e.URL+"/api/v1/payments/sandbox/webhook", time.Millisecond, true)
+	ctx := context.Background()
+	for _, lang := range []string{"zh-CN", "en"} {
+		b := inLang(t, e.URL, path, "shopper_"+lang[:2], lang)
+		var qty string
+		run(t, b, "two of the serum into the cart ("+lang+")", chromedp.ActionFunc(phone),
+			chromedp.Navigate(e.URL+"/p/"+f.products[0]),
+			click(tid("quantity-inc")),
+			chromedp.Value(tid("quantity"), &qty, chromedp.ByQuery))
+		if qty != "2" {
+			t.Fatalf("%s: the product page's + made %q", lang, qty)
+		}
+		run(t, b, "add to cart", click(tid("add-to-cart")), waitLoaded(func(u string) bool { return strings.Contains(u, "/cart") }),
+			chromedp.WaitVisible(tid("product-thumb"), chromedp.ByQuery),
+			chromedp.Navigate(e.URL+"/p/"+f.products[1]), click(tid("add-to-cart")),
+			waitLoaded(func(u string) bool { return strings.Contains(u, "/cart") }))
+		run(t, b, "+ in the cart saves 3", click(`[data-testid="cart-line"]:first-child [data-testid="cart-qty-inc"]`),
+			waitValue(`[data-testid="cart-line"]:first-child [data-testid="cart-qty"]`, "3"),
+			waitLoaded(func(u string) bool { return strings.HasSuffix(u, "/cart") }))
+		fullShot(t, b, "cart-390-"+lang)
+		run(t, b, "desktop cart", chromedp.ActionFunc(desktop), chromedp.Reload(), chromedp.WaitVisible(tid("cart-line"), chromedp.ByQuery))
+		fullShot(t, b, "cart-1440-"+lang)
+		run(t, b, "phone again", chromedp.ActionFunc(phone))
+		me, err := e.App.Accounts.GetByUsername(ctx, "shopper_"+lang[:2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.App.Orders.Cart(ctx, me.ID)
+		if err != nil || len(c.Items) != 2 || c.Items[0].Quantity+c.Items[1].Quantity != 4 {
+			t.Fatalf("%s: cart %+v, %v: want 3 + 1", lang, c, err)
+		}
+		run(t, b, "check out the cart", chromedp.Navigate(e.URL+"/checkout"), fillAddress("林小红", "南京西路 1266 号"),
+			click(tid("place-order")), waitLoaded(func(u string) bool { return orderURL.MatchString(u) }))
+		// A second order, paid and shipped, for the tabs.
+		sku, _ := id.Parse(f.skus[1])
+		o, _, err := e.App.Orders.Create(ctx, me, id.New().String(), orders.CreateRequest{Items: []orders.LineRequest{{SKUID: sku, Quantity: 1}},
+			Address: orders.Address{Name: "林小红", Phone: "13800138000", Region: "上海市", Line: "南京西路 1266 号"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.Orders.Pay(ctx, me, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		run(t, b, "paid", chromedp.Navigate(e.URL+"/orders?tab=to_ship"), waitCountReload(tid("order-row"), 1))
+		if _, err := e.App.Orders.Ship(ctx, f.merchant, o.ID, orders.Shipment{Carrier: "SF", TrackingNumber: "SF1234567890"}); err != nil {
+			t.Fatal(err)
+		}
+		var lay layout
+		run(t, b, "orders list, all", chromedp.Navigate(e.URL+"/orders"), waitCount(tid("order-row"), 2), chromedp.Evaluate(measureLayout, &lay))
+		if lay.PageOverflow || lay.TabsClipped || lay.TabsWrapped {
+			t.Errorf("%s orders at 390 px: %+v (want no sideways scroll, tabs on one line)", lang, lay)
+		}
+		fullShot(t, b, "orders-390-"+lang)
+		run(t, b, "tab to pay", click(tid("order-tab-to_pay")), waitLoaded(func(u string) bool { return strings.HasSuffix(u, "tab=to_pay") }),
+			waitCount(tid("order-row"), 1))
+		run(t, b, "tab to receive", click(tid("order-tab-to_receive")), waitLoaded(func(u string) bool { return strings.HasSuffix(u, "tab=to_receive") }),
+			waitCount(tid("order-row"), 1), waitText(tid("order-row"), "保湿面霜"))
+		screenshot(t, b, "orders-to-receive-390-"+lang)
+		run(t, b, "order page with images", click(`[data-testid="order-row"] a`), chromedp.WaitVisible(tid("product-thumb"), chromedp.ByQuery))
+		screenshot(t, b, "order-390-"+lang)
+		run(t, b, "desktop", chromedp.ActionFunc(desktop), chromedp.Navigate(e.URL+"/orders"), waitCount(tid("order-row"), 2))
+		fullShot(t, b, "orders-1440-"+lang)
+	}
+}
+
+// waitValue waits until the input sel holds want.
+func waitValue(sel, want string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var got string
+			if err := chromedp.Run(ctx, chromedp.Value(sel, &got, chromedp.ByQuery)); err == nil && got == want {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// waitCountReload reloads the page until it shows n elements matching sel
+// (for changes made outside the browser, such as a payment webhook).
+func waitCountReload(sel string, n int) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var got int
+			if err := chromedp.Run(ctx, chromedp.Reload(), count(sel, &got)); err == nil && got == n {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
+}
+
+type layout struct {
+	PageOverflow bool `json:"pageOverflow"`
+	TabsClipped  bool `json:"tabsClipped"`
+	TabsWrapped  bool `json:"tabsWrapped"` // a tab's label takes two lines
+}
+
+const measureLayout = `(() => {
+  const tabs = [...document.querySelectorAll('.tabs')];
+  return {pageOverflow: document.documentElement.scrollWidth > window.innerWidth,
+    tabsClipped: tabs.some(t => t.scrollWidth > t.clientWidth + 1),
+    tabsWrapped: tabs.some(t => [...t.children].some(a => a.getClientRects().length > 1 || a.offsetHeight > 48))};
+})()`

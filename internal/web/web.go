@@ -351,7 +351,7 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		// translated kind says it all (others carry the user's own words).
 		"systemEvent": func(kind string) bool {
 			switch kind {
-			case "pending_payment", "paid", "payment_failed", "payment_refunded", "refunded":
+			case "pending_payment", "paid", "payment_failed", "payment_refunded", "refunded", "shipped", "delivered", "completed":
 				return true
 			}
 			return false
