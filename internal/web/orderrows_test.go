@@ -86,7 +86,7 @@ func TestOrderTabsAndRows(t *testing.T) {
 		shopper.lang = "en"
 		shopper.get("/orders?tab=to_receive").want(200).has("To pay", "To receive", "Refunds")
 		shopper.get("/orders?tab=bogus").want(404)
-		shopper.get("/orders/"+toPay.String()).want(200).has(`<img class="thumb pthumb"`)
+		shopper.get("/orders/" + toPay.String()).want(200).has(`<img class="thumb pthumb"`)
 		// The shipping event's server text stays out of the page; carrier
 		// and tracking number show in their own row.
 		shopper.lang = "zh-CN"
