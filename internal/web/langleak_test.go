@@ -167,7 +167,7 @@ func TestNoLanguageLeaks(t *testing.T) {
 
 		common := []string{"/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
-			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
+			"/?channel=world", "/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following", "/me/addresses", "/me/addresses/new", addrEdit,

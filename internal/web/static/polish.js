@@ -38,3 +38,31 @@
     sync();
   });
 })();
+
+// Note carousel: scroll-snap swipes (app.js keeps the dots); the counter
+// follows, and arrows step through the images where there is a pointer.
+(function () {
+  "use strict";
+  document.querySelectorAll(".note-media .swipe").forEach(function (swipe) {
+    var box = swipe.parentNode;
+    var count = box.querySelector(".swipe-count b");
+    var arrows = box.querySelectorAll("[data-swipe]");
+    var n = swipe.children.length;
+    if (n < 2) return;
+    function at() { return Math.round(swipe.scrollLeft / swipe.clientWidth); }
+    function sync() {
+      var i = at();
+      if (count) count.textContent = String(i + 1);
+      arrows.forEach(function (a) { a.disabled = +a.dataset.swipe < 0 ? i === 0 : i === n - 1; });
+    }
+    arrows.forEach(function (a) {
+      a.hidden = false;
+      a.addEventListener("click", function () {
+        swipe.scrollTo({ left: (at() + +a.dataset.swipe) * swipe.clientWidth, behavior: "smooth" });
+      });
+    });
+    swipe.addEventListener("scroll", sync, { passive: true });
+    sync();
+  });
+
+})();
