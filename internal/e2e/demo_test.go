@@ -70,6 +70,12 @@ func TestDemoPagesInBrowser(t *testing.T) {
 		if lang == "zh-CN" {
 			run(t, b, "one-tap collect", click(tid("collect-button")),
 				chromedp.WaitVisible(`[data-testid="collect-button"][aria-pressed="true"]`, chromedp.ByQuery))
+			var focused string
+			run(t, b, "the pill opens the comment box", click(tid("bar-comment")),
+				chromedp.Evaluate(`document.activeElement.dataset.testid || ""`, &focused))
+			if focused != "comment-box" {
+				t.Errorf("after the pill, focus is on %q, want the comment box", focused)
+			}
 		}
 		run(t, b, "desktop note", chromedp.ActionFunc(desktop), chromedp.Reload(), chromedp.WaitVisible(".swipe-arrow.next", chromedp.ByQuery),
 			click(".swipe-arrow.next"), waitText(tid("swipe-count"), "2/"))

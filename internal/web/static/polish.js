@@ -65,4 +65,14 @@
     sync();
   });
 
+  // The bar's "say something" pill opens the comment box, keyboard up.
+  var pill = document.querySelector(".bar-comment[href='#comment-form']");
+  var box = document.querySelector("#comment-form textarea");
+  if (pill && box) {
+    pill.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      box.scrollIntoView({ block: "center" });
+      box.focus();
+    });
+  }
 })();
