@@ -37,7 +37,7 @@ func TestDemoPagesInBrowser(t *testing.T) {
 	for _, lang := range []string{"zh-CN", "en"} {
 		live, soon := map[string]string{"zh-CN": "抢购中", "en": "Live"}[lang], map[string]string{"zh-CN": "即将开始", "en": "Starts soon"}[lang]
 		run(t, b, "language "+lang, chromedp.ActionFunc(phone), chromedp.Navigate(e.URL+"/lang?to="+lang+"&back=/flash"),
-			waitText("body", live), waitText("body", soon))
+			waitText("body", live), waitText("body", soon), chromedp.WaitVisible(`img[data-testid="product-thumb"]`, chromedp.ByQuery))
 		fullShot(t, b, "demo-flash-390-"+lang)
 		run(t, b, "desktop flash list", chromedp.ActionFunc(desktop), chromedp.Reload(), waitText("body", live))
 		fullShot(t, b, "demo-flash-1440-"+lang)

@@ -9,6 +9,7 @@ import (
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/orders"
 )
 
@@ -30,8 +31,21 @@ func (w *Web) flashList(q *req) error {
 	if err != nil {
 		return err
 	}
-	q.render(http.StatusOK, "flash_list", q.t("flash.title"), "shop", sales)
+	pids := make([]id.ID, len(sales))
+	for i, sl := range sales {
+		pids[i] = sl.ProductID
+	}
+	covers, err := w.app.Shop.Covers(q.r.Context(), pids)
+	if err != nil {
+		return err
+	}
+	q.render(http.StatusOK, "flash_list", q.t("flash.title"), "shop", flashListData{Sales: sales, Covers: covers})
 	return nil
+}
+
+type flashListData struct {
+	Sales  []flashsale.Sale
+	Covers map[id.ID]media.Media // product → first image
 }
 
 type flashData struct {

@@ -169,7 +169,7 @@ func TestNoLanguageLeaks(t *testing.T) {
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
 			"/?channel=world", "/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
-			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
+			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders", "/orders?tab=after_sale",
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following", "/me/addresses", "/me/addresses/new", addrEdit,
 			"/checkout?sku=" + w.sku}, common...)
 		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
