@@ -22,7 +22,7 @@ var shopOps = []op{
 	{"DELETE", "/api/v1/me/addresses/{id}", "orders", "Delete one of your addresses; the newest left becomes the default", true, "", 204, "", nil},
 	{"POST", "/api/v1/me/addresses/{id}/default", "orders", "Make one of your addresses the default", true, "", 200, "BookAddress", nil},
 	{"POST", "/api/v1/orders", "orders", "Check out (header Idempotency-Key required): 201 new order, 200 the order an earlier request with the key made", true, "OrderInput", 201, "Order", nil},
-	{"GET", "/api/v1/orders", "orders", "My orders, or ?store= a store's orders (its managers)", true, "", 200, "OrderList", []string{"store", "cursor", "limit"}},
+	{"GET", "/api/v1/orders", "orders", "My orders (?tab=to_pay|to_ship|to_receive|after_sale narrows them), or ?store= a store's orders (its managers)", true, "", 200, "OrderList", []string{"store", "tab", "cursor", "limit"}},
 	{"GET", "/api/v1/orders/{id}", "orders", "An order with events, refunds and after-sales (buyer or store)", true, "", 200, "Order", nil},
 	{"POST", "/api/v1/orders/{id}/cancel", "orders", "Cancel an unpaid order, or a paid unshipped one with a full refund", true, "ReasonInput", 200, "Order", nil},
 	{"POST", "/api/v1/orders/{id}/pay", "payments", "Start paying: a payment intent from the provider", true, "", 200, "PaymentIntent", nil},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/redmark/redmark/internal/analytics"
+	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/orders"
@@ -94,7 +95,16 @@ func (a *API) listOrders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	os, next, err := a.app.Orders.List(r.Context(), me, store, before, limit)
+	var os []orders.Order
+	var next string
+	if tab := r.URL.Query().Get("tab"); tab != "" {
+		if store != 0 {
+			return apperr.Invalid("tab narrows your own orders; leave out store")
+		}
+		os, next, err = a.app.Orders.ListTab(r.Context(), me.ID, tab, before, limit)
+	} else {
+		os, next, err = a.app.Orders.List(r.Context(), me, store, before, limit)
+	}
 	if err != nil {
 		return err
 	}

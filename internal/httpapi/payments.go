@@ -69,9 +69,6 @@ func (a *API) confirmSandboxIntent(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	if in.Outcome != "" && in.Outcome != "succeeded" && in.Outcome != "failed" {
-		return apperr.Invalid("outcome must be succeeded or failed")
-	}
 	intent := r.PathValue("intent")
 	p, err := a.app.Payments.PaymentByIntent(r.Context(), payments.SandboxName, intent)
 	if err != nil {
@@ -79,6 +76,9 @@ func (a *API) confirmSandboxIntent(w http.ResponseWriter, r *http.Request) error
 	}
 	if o, err := a.app.Orders.Get(r.Context(), me, p.OrderID); err != nil || o.UserID != me.ID {
 		return apperr.NotFound("payment intent")
+	}
+	if in.Outcome != "" && in.Outcome != "succeeded" && in.Outcome != "failed" {
+		return apperr.Invalid("outcome must be succeeded or failed")
 	}
 	if err := a.app.Sandbox.Confirm(intent, in.Outcome != "failed"); err != nil {
 		return err

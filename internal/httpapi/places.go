@@ -261,6 +261,10 @@ func (a *API) tickListItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.Bought == nil {
+		// Someone else's list is 404 whatever the body.
+		if _, err := a.app.Places.List(r.Context(), me, lid); err != nil {
+			return err
+		}
 		return apperr.Invalid("bought is required")
 	}
 	if err := a.app.Places.SetBought(r.Context(), me, lid, item, *in.Bought); err != nil {

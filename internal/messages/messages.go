@@ -81,12 +81,8 @@ func (s *Service) Send(ctx context.Context, from, to id.ID, body string) (Messag
 	if from == to {
 		return Message{}, apperr.Invalid("you cannot message yourself")
 	}
-	body, err := validate.Text("body", body, 1, BodyMax, true)
-	if err != nil {
-		return Message{}, err
-	}
-	m := Message{SenderID: from, Body: body}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	m := Message{SenderID: from}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		w := s.db.Writer(ctx)
 		if ok, err := exists(ctx, w, "SELECT 1 FROM users WHERE id = ?", to); err != nil {
 			return err
@@ -109,6 +105,11 @@ func (s *Service) Send(ctx context.Context, from, to id.ID, body string) (Messag
 		if !follows {
 			return apperr.Forbidden(ReasonNotFollowing)
 		}
+		// The body is checked once the sender may write here (404 and 403
+		// first, whatever the body).
+		if m.Body, err = validate.Text("body", body, 1, BodyMax, true); err != nil {
+			return err
+		}
 		a, b := pair(from, to)
 		now := db.Now()
 		if _, err := w.Exec(ctx, `INSERT INTO conversations (id, user_a, user_b, created_at) VALUES (?, ?, ?, ?)
@@ -125,7 +126,7 @@ func (s *Service) Send(ctx context.Context, from, to id.ID, body string) (Messag
 		m.ID = id.New()
 		m.CreatedAt = time.UnixMilli(now).UTC()
 		if _, err := w.Exec(ctx, `INSERT INTO messages (id, conversation_id, sender_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
-			m.ID, m.ConversationID, from, body, now); err != nil {
+			m.ID, m.ConversationID, from, m.Body, now); err != nil {
 			return err
 		}
 		// The guard keeps last_message_id the maximum even if another node's

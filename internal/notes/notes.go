@@ -402,23 +402,7 @@ func authorize(r row, actor accounts.User, operatorOK bool) error {
 
 // Update edits a note; only its author may.
 func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID, p Patch) (Note, error) {
-	if p.MediaIDs != nil {
-		if err := checkMediaIDs(*p.MediaIDs); err != nil {
-			return Note{}, err
-		}
-	}
-	if p.ProductIDs != nil {
-		if err := checkProductIDs(*p.ProductIDs); err != nil {
-			return Note{}, err
-		}
-	}
 	var explicit []tag
-	if p.Topics != nil {
-		var err error
-		if explicit, err = normalizeTopics(*p.Topics); err != nil {
-			return Note{}, err
-		}
-	}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		r, err := s.lock(ctx, noteID)
 		if err != nil {
@@ -426,6 +410,23 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 		}
 		if err := authorize(r, actor, false); err != nil {
 			return err
+		}
+		// The patch is validated after the authorization, so someone
+		// else's note answers 403/404 whatever the patch holds.
+		if p.MediaIDs != nil {
+			if err := checkMediaIDs(*p.MediaIDs); err != nil {
+				return err
+			}
+		}
+		if p.ProductIDs != nil {
+			if err := checkProductIDs(*p.ProductIDs); err != nil {
+				return err
+			}
+		}
+		if p.Topics != nil {
+			if explicit, err = normalizeTopics(*p.Topics); err != nil {
+				return err
+			}
 		}
 		c := content{title: r.title, body: r.body, location: r.location}
 		if p.Title != nil {

@@ -223,3 +223,23 @@ func (s *Service) hydrate(ctx context.Context, ns []Note) error {
 	return add(`SELECT nm.note_id, u.username FROM note_mentions nm JOIN users u ON u.id = nm.user_id
 		WHERE nm.note_id IN `+in+" ORDER BY u.username", func(n *Note) *[]string { return &n.Mentions })
 }
+
+// TopTopics returns the display names of the limit most-used topics (the
+// discover page's channels when few topics trend).
+func (s *Service) TopTopics(ctx context.Context, limit int) ([]string, error) {
+	rows, err := s.db.Reader(ctx).Query(ctx, `SELECT COALESCE(NULLIF(display, ''), name) FROM topics WHERE note_count > 0
+		ORDER BY note_count DESC, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

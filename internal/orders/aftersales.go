@@ -59,18 +59,19 @@ func (s *Service) hasOpenAfterSale(ctx context.Context, oid id.ID) (bool, error)
 // RequestRefund opens an after-sales request (the buyer, on a paid, shipped
 // or delivered order; one open request at a time).
 func (s *Service) RequestRefund(ctx context.Context, actor accounts.User, oid id.ID, req AfterSaleRequest) (AfterSale, error) {
-	reason, err := validate.Text("reason", req.Reason, 1, 500, true)
-	if err != nil {
-		return AfterSale{}, err
-	}
-	if len(req.Items) > s.cfg.MaxLines {
-		return AfterSale{}, apperr.Invalid("too many items")
-	}
 	var as AfterSale
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		o, _, err := s.authorize(ctx, actor, oid, buyer)
 		if err != nil {
 			return err
+		}
+		// Validated after the authorization (a stranger gets 404, not 400).
+		reason, err := validate.Text("reason", req.Reason, 1, 500, true)
+		if err != nil {
+			return err
+		}
+		if len(req.Items) > s.cfg.MaxLines {
+			return apperr.Invalid("too many items")
 		}
 		if o.Status != Paid && o.Status != Shipped && o.Status != Delivered {
 			return apperr.Conflict("an order that is %s cannot be refunded", o.Status)
@@ -139,13 +140,12 @@ func (s *Service) RequestRefund(ctx context.Context, actor accounts.User, oid id
 // back, unshipped stock is released, and when nothing is left the coupon is
 // restored and the order becomes refunded.
 func (s *Service) DecideRefund(ctx context.Context, actor accounts.User, oid, asID id.ID, approve bool, reply string) (AfterSale, error) {
-	reply, err := validate.Text("reply", reply, 0, 500, true)
-	if err != nil {
-		return AfterSale{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		o, _, err := s.authorize(ctx, actor, oid, manager)
 		if err != nil {
+			return err
+		}
+		if reply, err = validate.Text("reply", reply, 0, 500, true); err != nil {
 			return err
 		}
 		as, err := s.afterSale(ctx, oid, asID)

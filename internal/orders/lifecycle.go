@@ -139,13 +139,13 @@ func (s *Service) ApplyPaymentEvent(ctx context.Context, ev payments.Event) erro
 // Cancel cancels an unpaid order (buyer or store) or a paid, unshipped one
 // with a full refund; stock, points and coupon come back exactly once.
 func (s *Service) Cancel(ctx context.Context, actor accounts.User, oid id.ID, reason string) (Order, error) {
-	reason, err := validate.Text("reason", reason, 0, 200, false)
-	if err != nil {
-		return Order{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		o, r, err := s.authorize(ctx, actor, oid, buyer, manager)
 		if err != nil {
+			return err
+		}
+		// Validated after the authorization (a stranger gets 404, not 400).
+		if reason, err = validate.Text("reason", reason, 0, 200, false); err != nil {
 			return err
 		}
 		if o.Status != PendingPayment && o.Status != Paid {
@@ -348,16 +348,16 @@ type TrackingUpdate struct {
 
 // Track adds a tracking event to a shipped order (the store only).
 func (s *Service) Track(ctx context.Context, actor accounts.User, oid id.ID, u TrackingUpdate) (Order, error) {
-	desc, err := validate.Text("description", u.Description, 1, 200, false)
-	if err != nil {
-		return Order{}, err
-	}
-	loc, err := validate.Text("location", u.Location, 0, 100, false)
-	if err != nil {
-		return Order{}, err
-	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		o, _, err := s.authorize(ctx, actor, oid, manager)
+		if err != nil {
+			return err
+		}
+		desc, err := validate.Text("description", u.Description, 1, 200, false)
+		if err != nil {
+			return err
+		}
+		loc, err := validate.Text("location", u.Location, 0, 100, false)
 		if err != nil {
 			return err
 		}

@@ -320,18 +320,19 @@ func (s *Service) detail(ctx context.Context, o Order) (Order, error) {
 // List returns the viewer's orders, or with storeID the orders of a store
 // the viewer manages, newest first.
 func (s *Service) List(ctx context.Context, viewer accounts.User, storeID, before id.ID, limit int) ([]Order, string, error) {
-	q := "SELECT " + orderCols + " FROM orders WHERE "
-	var args []any
 	if storeID != 0 {
 		if _, err := s.shop.ManagedStore(ctx, viewer, storeID); err != nil {
 			return nil, "", err
 		}
-		q += "store_id = ?"
-		args = append(args, storeID)
-	} else {
-		q += "user_id = ?"
-		args = append(args, viewer.ID)
+		return s.list(ctx, "store_id = ?", []any{storeID}, before, limit)
 	}
+	return s.list(ctx, "user_id = ?", []any{viewer.ID}, before, limit)
+}
+
+// list pages the orders matching where (with args), newest first, with
+// their items.
+func (s *Service) list(ctx context.Context, where string, args []any, before id.ID, limit int) ([]Order, string, error) {
+	q := "SELECT " + orderCols + " FROM orders WHERE " + where
 	if before != 0 {
 		q += " AND id < ?"
 		args = append(args, before)

@@ -158,12 +158,12 @@ func (s *Service) own(ctx context.Context, user, listID id.ID) error {
 // AddItem puts a note or product on user's list; adding it again is a
 // no-op. The caller has checked that the thing exists and is visible.
 func (s *Service) AddItem(ctx context.Context, user, listID id.ID, kind string, ref id.ID) error {
-	if kind != ItemNote && kind != ItemProduct {
-		return apperr.Invalid("kind must be note or product")
-	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		if err := s.own(ctx, user, listID); err != nil {
 			return err
+		}
+		if kind != ItemNote && kind != ItemProduct {
+			return apperr.Invalid("kind must be note or product")
 		}
 		return s.addItem(ctx, listID, kind, ref)
 	})

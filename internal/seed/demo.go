@@ -80,6 +80,9 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 		if err := demoShop(ctx, a, o.Seed); err != nil {
 			return err
 		}
+		if err := demoFlashSales(ctx, a); err != nil {
+			return err
+		}
 	}
 	// After the shop: the Tokyo guide lists products.
 	if err := demoDestinations(ctx, a); err != nil {

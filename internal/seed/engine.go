@@ -129,7 +129,7 @@ func (e *engine) validate() error {
 		return fmt.Errorf("sizes must not be negative, and there must be notes")
 	case e.p.covers < int(numCategories) || e.p.avatars < 0:
 		return fmt.Errorf("need at least %d covers (one per category)", numCategories)
-	case e.p.mediaPerNote && e.p.notes*4 > maxRowsPerTable:
+	case e.p.mediaPerNote && e.p.notes*6 > maxRowsPerTable:
 		return fmt.Errorf("too many notes for one media row per image")
 	}
 	return nil

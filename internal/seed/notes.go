@@ -12,6 +12,10 @@ import (
 // imageCounts is how many images a note has: one to four, mostly one to three.
 var imageCounts = []int{1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4}
 
+// demoImageCounts is the demo's (each image its own media row): mostly
+// two to six, so note pages show their carousel.
+var demoImageCounts = []int{1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 6}
+
 // insertNotes publishes the notes (with their media, topics and mentions),
 // spread over the time after everyone joined, by authors chosen by
 // popularity: a few creators write a lot.
@@ -129,7 +133,11 @@ func (e *engine) note(ctx context.Context, i int, t int64, a int32, media, notes
 
 	// Parents before children: media, then the note, then its rows.
 	pool := e.covers[c]
-	k := min(len(pool), pick(e.r, imageCounts))
+	counts := imageCounts
+	if e.p.mediaPerNote {
+		counts = demoImageCounts
+	}
+	k := min(len(pool), pick(e.r, counts))
 	first := e.r.IntN(len(pool))
 	mids := make([]id.ID, k)
 	for pos := range k {

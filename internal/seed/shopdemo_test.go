@@ -2,7 +2,9 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/dbtest"
@@ -20,6 +22,13 @@ func TestDemoShop(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkInvariants(t, d)
+		now := time.Now().UnixMilli()
+		if n := count(t, d, fmt.Sprintf("SELECT COUNT(*) FROM flash_sales WHERE starts_at <= %d AND ends_at > %d", now, now)); n != 1 {
+			t.Errorf("running flash sales = %d, want 1", n)
+		}
+		if n := count(t, d, fmt.Sprintf("SELECT COUNT(*) FROM flash_sales WHERE starts_at > %d", now)); n != 1 {
+			t.Errorf("upcoming flash sales = %d, want 1", n)
+		}
 		if n := count(t, d, "SELECT COUNT(*) FROM products WHERE listed = 1"); n < 40 {
 			t.Errorf("products = %d", n)
 		}

@@ -95,12 +95,8 @@ func mentions(body string) []string {
 // set. The note author is notified ("comment"), the author of the comment
 // replied to gets "reply", and @mentioned users get "mention".
 func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID, body string, parentID id.ID) (Comment, error) {
-	body, err := validate.Text("body", body, 1, CommentMax, true)
-	if err != nil {
-		return Comment{}, err
-	}
-	c := Comment{ID: id.New(), NoteID: noteID, Body: body, ParentID: parentID}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
+	c := Comment{ID: id.New(), NoteID: noteID, ParentID: parentID}
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		noteAuthor, err := s.lockNote(ctx, noteID)
 		if err != nil {
 			return err
@@ -109,6 +105,12 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 			if blocked {
 				return apperr.Forbidden("you cannot comment on this note")
 			}
+			return err
+		}
+		// The body is checked once the note is known to be there for the
+		// commenter: a missing note is 404, a blocked one 403, whatever
+		// the body.
+		if c.Body, err = validate.Text("body", body, 1, CommentMax, true); err != nil {
 			return err
 		}
 		// Every comment write on a note holds the note row first, so the
@@ -138,7 +140,7 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 		now := db.Now()
 		c.CreatedAt = millis(now)
 		if _, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO comments (id, note_id, author_id, root_id, parent_id, reply_to_user_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), body, now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), c.Body, now); err != nil {
 			return err
 		}
 		s.notes.Forget(ctx, noteID)

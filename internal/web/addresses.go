@@ -16,7 +16,8 @@ type addrPick struct {
 	Book     []orders.BookAddress
 	Selected string
 	New      orders.Address
-	Save     bool // add New to the book when the order is placed
+	Save     bool   // add New to the book when the order is placed
+	Back     string // the page to come back to from the address book
 }
 
 func pickForm(r *http.Request) addrPick {
@@ -32,6 +33,10 @@ func (q *req) pick(me accounts.User, p addrPick) (addrPick, error) {
 		return p, err
 	}
 	p.Book = book
+	p.Back = q.r.URL.RequestURI()
+	if q.r.Method != http.MethodGet {
+		p.Back = localReferer(q.r, p.Back)
+	}
 	if p.Selected == "default" {
 		p.Selected = ""
 		if len(book) > 0 && book[0].Default {

@@ -12,6 +12,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/payments"
 	"github.com/redmark/redmark/internal/shop"
@@ -43,6 +44,8 @@ type cartGroup struct {
 type cartData struct {
 	Groups []cartGroup
 	Added  bool
+	Covers map[id.ID]media.Media // product → first image
+	Max    int64                 // the most of one item a line takes
 }
 
 func (w *Web) cartPage(q *req) error {
@@ -54,9 +57,11 @@ func (w *Web) cartPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	d := cartData{Added: q.r.URL.Query().Get("added") == "1"}
+	d := cartData{Added: q.r.URL.Query().Get("added") == "1", Max: w.app.Orders.Config().MaxQuantity}
 	at := map[id.ID]int{}
-	for _, it := range c.Items {
+	pids := make([]id.ID, len(c.Items))
+	for i, it := range c.Items {
+		pids[i] = it.ProductID
 		i, ok := at[it.StoreID]
 		if !ok {
 			st, err := w.app.Shop.GetStore(q.r.Context(), it.StoreID)
@@ -71,6 +76,9 @@ func (w *Web) cartPage(q *req) error {
 		if it.Available {
 			d.Groups[i].Subtotal += it.Amount
 		}
+	}
+	if d.Covers, err = w.app.Shop.Covers(q.r.Context(), pids); err != nil {
+		return err
 	}
 	q.render(http.StatusOK, "cart", q.t("cart.title"), "shop", d)
 	return nil
@@ -92,6 +100,15 @@ func (w *Web) updateCart(q *req) error {
 	qty, err := formInt(q.r, "quantity")
 	if err != nil {
 		return err
+	}
+	// The stepper's − and + post the shown quantity with a step, so they
+	// work without JavaScript; a step to 0 keeps the line (remove is its
+	// own button).
+	switch q.r.PostFormValue("step") {
+	case "-1":
+		qty = max(qty-1, 1)
+	case "1":
+		qty = min(qty+1, w.app.Orders.Config().MaxQuantity)
 	}
 	if q.r.PostFormValue("action") == "remove" {
 		qty = 0
@@ -202,7 +219,7 @@ func (q *req) renderCheckout(me accounts.User, f checkoutForm, status int, msg s
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 {
 		if d.Error == "" {
-			d.Error = ae.Message
+			d.Error = q.addressMessage(ae)
 		}
 		if status == http.StatusOK {
 			status = ae.Status
@@ -269,7 +286,7 @@ func (w *Web) checkout(q *req) error {
 		return err
 	}
 	if err := q.saveAddress(me, &f.Pick); err != nil {
-		return q.renderCheckout(me, f, http.StatusBadRequest, err.Error())
+		return q.renderCheckout(me, f, http.StatusBadRequest, q.errMessage(err))
 	}
 	req, err := f.request(me, balance)
 	if err == nil {
@@ -281,7 +298,7 @@ func (w *Web) checkout(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 {
-		return q.renderCheckout(me, f, ae.Status, ae.Message)
+		return q.renderCheckout(me, f, ae.Status, q.addressMessage(ae))
 	}
 	return err
 }
@@ -289,6 +306,9 @@ func (w *Web) checkout(q *req) error {
 type ordersData struct {
 	Orders []orders.Order
 	More   string
+	Tab    string
+	Tabs   []orderTab
+	Covers map[id.ID]media.Media
 }
 
 func (w *Web) ordersPage(q *req) error {
@@ -300,13 +320,30 @@ func (w *Web) ordersPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	os, next, err := w.app.Orders.List(q.r.Context(), me, 0, before, 20)
+	tab := q.r.URL.Query().Get("tab")
+	if !validTab(tab) {
+		return apperr.NotFound("page")
+	}
+	os, next, err := w.app.Orders.ListTab(q.r.Context(), me.ID, tab, before, 20)
 	if err != nil {
 		return err
 	}
-	d := ordersData{Orders: os}
+	counts, err := w.app.Orders.TabCounts(q.r.Context(), me.ID)
+	if err != nil {
+		return err
+	}
+	d := ordersData{Orders: os, Tab: tab}
+	for _, t := range orders.Tabs {
+		d.Tabs = append(d.Tabs, orderTab{Key: t, Count: counts[t]})
+	}
+	if d.Covers, err = q.covers(os...); err != nil {
+		return err
+	}
 	if next != "" {
 		d.More = "?cursor=" + next
+		if tab != "" {
+			d.More += "&tab=" + tab
+		}
 	}
 	q.render(http.StatusOK, "orders", q.t("orders.title"), "shop", d)
 	return nil
@@ -320,6 +357,7 @@ type orderData struct {
 	Paying   bool // back from the payment page, waiting for the webhook
 	OpenSale *orders.AfterSale
 	Error    string
+	Covers   map[id.ID]media.Media
 }
 
 func (w *Web) orderPage(q *req) error {
@@ -346,6 +384,9 @@ func (q *req) renderOrder(status int, msg string) error {
 	}
 	d := orderData{O: o, Store: st, IsBuyer: o.UserID == me.ID, IsStore: st.CanManage(me), Error: msg,
 		Paying: q.r.URL.Query().Get("paying") == "1"}
+	if d.Covers, err = q.covers(o); err != nil {
+		return err
+	}
 	for i := range o.AfterSales {
 		if o.AfterSales[i].Status == orders.Requested {
 			d.OpenSale = &o.AfterSales[i]

@@ -9,6 +9,7 @@ import (
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/media"
 	"github.com/redmark/redmark/internal/orders"
 )
 
@@ -30,8 +31,21 @@ func (w *Web) flashList(q *req) error {
 	if err != nil {
 		return err
 	}
-	q.render(http.StatusOK, "flash_list", q.t("flash.title"), "shop", sales)
+	pids := make([]id.ID, len(sales))
+	for i, sl := range sales {
+		pids[i] = sl.ProductID
+	}
+	covers, err := w.app.Shop.Covers(q.r.Context(), pids)
+	if err != nil {
+		return err
+	}
+	q.render(http.StatusOK, "flash_list", q.t("flash.title"), "shop", flashListData{Sales: sales, Covers: covers})
 	return nil
+}
+
+type flashListData struct {
+	Sales  []flashsale.Sale
+	Covers map[id.ID]media.Media // product → first image
 }
 
 type flashData struct {
@@ -90,7 +104,7 @@ func (w *Web) flashBuy(q *req) error {
 	}
 	p := pickForm(q.r)
 	if err := q.saveAddress(me, &p); err != nil {
-		return q.renderFlash(http.StatusBadRequest, err.Error(), qty)
+		return q.renderFlash(http.StatusBadRequest, q.errMessage(err), qty)
 	}
 	in := flashsale.PurchaseRequest{Quantity: qty}
 	if p.Selected != "" {
@@ -107,7 +121,7 @@ func (w *Web) flashBuy(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusNotFound {
-		msg := ae.Message
+		msg := q.addressMessage(ae)
 		if k := "flash.err." + ae.Code; q.t(k) != k {
 			msg = q.t(k)
 		}

@@ -165,18 +165,21 @@ func TestNoLanguageLeaks(t *testing.T) {
 		board := regexpFind(t, bob.get("/u/bob?tab=boards").Body, `href="(/b/[0-9]+)"`)
 		product := regexpFind(t, newBrowser(t, e).get("/shop/s/"+w.store).Body, `href="(/p/[^"]+)"`)
 		lives := liveWorld(t, e, w.opUser, strings.TrimPrefix(product, "/p/"))
+		alice.post("/me/addresses", addrForm("张三")).want(303)
+		addrEdit := regexpFind(t, alice.get("/me/addresses").Body, `href="(/me/addresses/[0-9]+/edit)"`)
 
 		rooms := &livechat.MemRooms{}
 		e.App.LiveChat.Rooms = rooms
 		chat := "/livechat/" + rooms.Add(w.opUser.ID, livechat.Live).String()
 		common := []string{chat, chat + "/panel", "/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
-			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee",
+			"/?channel=world", "/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee",
 			"/live", "/live/" + lives[0], "/live/" + lives[1], "/live/" + lives[2], product + "?live=" + lives[0],
 			"/festivals", "/festivals/" + fest.Slug}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
-			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
-			"/tasks", "/lists", "/onboarding", note + "/edit", "/following",
+			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders", "/orders?tab=after_sale",
+			"/tasks", "/lists", "/onboarding", note + "/edit", "/following", "/me/addresses", "/me/addresses/new", addrEdit,
+			"/checkout?sku=" + w.sku,
 			"/creator", "/creator?days=7", note + "/disclosure"}, common...)
 		console := []string{chat, chat + "/panel", "/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",

@@ -136,23 +136,31 @@ func (q *req) noteRefs(ids []id.ID) (map[id.ID]*noteRef, error) {
 }
 
 type gridData struct {
-	Heading string
-	Lead    string
-	Cards   []card
-	More    string
-	Empty   string
-	Lives   []live.Live // the discover feed's row of lives (live.go)
+	Heading  string
+	Lead     string
+	Cards    []card
+	More     string
+	Empty    string
+	Lives    []live.Live // the discover feed's row of lives (live.go)
+	Channels []channel   // discover's channel tabs (channels.go)
 }
 
 func (w *Web) explore(q *req) error {
 	if slug := q.r.URL.Query().Get("place"); slug != "" {
 		return w.exploreIn(q, slug)
 	}
+	if ch := q.r.URL.Query().Get("channel"); ch != "" {
+		return w.channelPage(q, ch)
+	}
 	cs, more, err := q.discoverCards(q.r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}
-	d := gridData{Heading: q.t("explore.title"), Cards: cs, More: more, Empty: q.t("explore.empty")}
+	chans, err := q.channels("")
+	if err != nil {
+		return err
+	}
+	d := gridData{Heading: q.t("explore.title"), Cards: cs, More: more, Empty: q.t("explore.empty"), Channels: chans}
 	if q.r.URL.Query().Get("cursor") == "" {
 		d.Lives = q.liveStrip()
 	}

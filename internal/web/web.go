@@ -124,6 +124,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerMessages(mux)
 	w.registerShop(mux)
 	w.registerFlash(mux)
+	w.registerAddresses(mux)
 	w.registerCampaigns(mux)
 	w.registerFestivals(mux)
 	w.registerCreator(mux)
@@ -368,7 +369,7 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		// translated kind says it all (others carry the user's own words).
 		"systemEvent": func(kind string) bool {
 			switch kind {
-			case "pending_payment", "paid", "payment_failed", "payment_refunded", "refunded":
+			case "pending_payment", "paid", "payment_failed", "payment_refunded", "refunded", "shipped", "delivered", "completed":
 				return true
 			}
 			return false
