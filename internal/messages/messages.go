@@ -45,7 +45,12 @@ type Conversation struct {
 }
 
 // Service manages conversations and messages.
-type Service struct{ db *db.DB }
+type Service struct {
+	db *db.DB
+	// MayPost, when set, refuses senders trust and safety has muted,
+	// suspended or banned (403).
+	MayPost func(ctx context.Context, sender id.ID) error
+}
 
 func New(d *db.DB) *Service { return &Service{db: d} }
 
@@ -84,6 +89,11 @@ func (s *Service) Send(ctx context.Context, from, to id.ID, body string) (Messag
 	body, err := validate.Text("body", body, 1, BodyMax, true)
 	if err != nil {
 		return Message{}, err
+	}
+	if s.MayPost != nil {
+		if err := s.MayPost(ctx, from); err != nil {
+			return Message{}, err
+		}
 	}
 	m := Message{SenderID: from, Body: body}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {

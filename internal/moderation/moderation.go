@@ -58,6 +58,8 @@ type Case struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	Reports      []Report   `json:"reports,omitempty"` // filled by Get
+	Signals      []Signal   `json:"signals,omitempty"` // filled by Get
+	Actions      []Action   `json:"actions,omitempty"` // filled by Get
 }
 
 // Report is one user's report. Status and Outcome are the case's, so the
@@ -83,14 +85,20 @@ type Input struct {
 	Details    string `json:"details"`
 }
 
-// Service stores reports and cases.
+// Service stores reports, cases, actions, appeals, signals and the audit log.
 type Service struct {
-	db     *db.DB
-	notify *notify.Service
+	db      *db.DB
+	notify  *notify.Service
+	targets Targets
+	filters filterCache
+	// Config holds the signal thresholds and the commerce policy.
+	Config Config
 }
 
-// New returns the service.
-func New(d *db.DB, n *notify.Service) *Service { return &Service{db: d, notify: n} }
+// New returns the service; act on targets' things through t.
+func New(d *db.DB, n *notify.Service, t Targets) *Service {
+	return &Service{db: d, notify: n, targets: t, Config: DefaultConfig}
+}
 
 // CanModerate reports whether u may work the moderation queue: moderators
 // and operators.

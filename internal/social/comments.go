@@ -41,6 +41,9 @@ type Comment struct {
 	RootID     id.ID          `json:"root_id,omitzero"`
 	ParentID   id.ID          `json:"parent_id,omitzero"`
 	ReplyTo    *accounts.User `json:"reply_to"`
+	// Held is set on the answer to a comment trust and safety holds for
+	// review: nobody else sees it until a moderator restores it.
+	Held bool `json:"held,omitempty"`
 	// Replies holds the first RepliesPreview replies of a top-level
 	// comment listed by Comments; absent on replies.
 	Replies []Comment `json:"replies,omitzero"`
@@ -99,6 +102,11 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 	if err != nil {
 		return Comment{}, err
 	}
+	if s.Guard != nil {
+		if err := s.Guard.MayPost(ctx, user.ID); err != nil {
+			return Comment{}, err
+		}
+	}
 	c := Comment{ID: id.New(), NoteID: noteID, Body: body, ParentID: parentID}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		noteAuthor, err := s.lockNote(ctx, noteID)
@@ -135,11 +143,19 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 				return err
 			}
 		}
+		if s.Guard != nil {
+			if c.Held, err = s.Guard.ScreenComment(ctx, user.ID, noteID, c.ID, body); err != nil {
+				return err
+			}
+		}
 		now := db.Now()
 		c.CreatedAt = millis(now)
-		if _, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO comments (id, note_id, author_id, root_id, parent_id, reply_to_user_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), body, now); err != nil {
+		if _, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO comments (id, note_id, author_id, root_id, parent_id, reply_to_user_id, body, deleted, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), body, heldFlag(c.Held), now); err != nil {
 			return err
+		}
+		if c.Held {
+			return nil // counted and announced if a moderator restores it
 		}
 		s.notes.Forget(ctx, noteID)
 		if _, err := s.exec(ctx, "UPDATE notes SET comment_count = comment_count + 1 WHERE id = ?", noteID); err != nil {
