@@ -78,7 +78,10 @@ func (s *Service) Audit(ctx context.Context, actor accounts.User, f AuditFilter)
 		args = append(args, f.TargetID)
 	}
 	q += " ORDER BY id DESC LIMIT ?"
-	args = append(args, min(max(f.Limit, 1), 200))
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	args = append(args, min(f.Limit, 200))
 	rows, err := s.db.Reader(ctx).Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
