@@ -66,6 +66,9 @@ type Config struct {
 	Commerce CommerceConfig // shop rules (commerce.go); zero values take the defaults
 	Growth   growth.Config  // levels, rewards and invites (growth.go)
 	Places   PlacesConfig   // destinations, map tiles, guide printing (places.go)
+	// Moderation sets the automatic signals and the commerce policy;
+	// zero fields switch signals off (serve uses moderation.DefaultConfig).
+	Moderation moderation.Config
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited

@@ -6,7 +6,7 @@ import "github.com/redmark/redmark/internal/moderation"
 // appeals, the audit log and the automatic signals, and puts its guard on
 // the write paths (notes, comments, messages, log-in).
 func (a *App) initModeration() {
-	m := moderation.New(a.DB, a.Notify, moderation.Targets{Accounts: a.Accounts, Notes: a.Notes, Social: a.Social, Shop: a.Shop})
+	m := moderation.New(a.DB, a.Notify, moderation.Targets{Accounts: a.Accounts, Notes: a.Notes, Social: a.Social, Shop: a.Shop}, a.Config.Moderation)
 	a.Moderation = m
 	a.Notes.Guard = m
 	a.Social.Guard = m

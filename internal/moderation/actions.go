@@ -32,7 +32,7 @@ const (
 
 // ActionKinds lists what a moderator can do, in display order (Hold is the
 // signals').
-var ActionKinds = []string{Hide, Delete, Warn, Mute, Suspend, Ban, Delist, SuspendStore}
+var ActionKinds = []string{Hide, Delete, Warn, Mute, Suspend, Ban, Delist, Counterfeit, SuspendStore}
 
 // Action states.
 const (
@@ -102,7 +102,7 @@ func (s *Service) Act(ctx context.Context, actor accounts.User, cid id.ID, in Ac
 		return Action{}, err
 	}
 	if !contains(ActionKinds, in.Kind) {
-		return Action{}, apperr.Invalid("kind must be one of hide, delete, warn, mute, suspend, ban, delist, suspend_store")
+		return Action{}, apperr.Invalid("kind must be one of hide, delete, warn, mute, suspend, ban, delist, counterfeit, suspend_store")
 	}
 	reason, err := validate.Text("reason", in.Reason, 1, ReasonMax, true)
 	if err != nil {
@@ -124,6 +124,17 @@ func (s *Service) Act(ctx context.Context, actor accounts.User, cid id.ID, in Ac
 		}
 		if c.Status == Dismissed {
 			return apperr.Conflict("the case was dismissed")
+		}
+		if in.Kind == Counterfeit {
+			if c.TargetKind != Product {
+				return apperr.Invalid("only products can be confirmed counterfeit")
+			}
+			aid, err := s.delistByPolicy(ctx, actor.ID, c.TargetID, Counterfeit, reason)
+			if err != nil {
+				return err
+			}
+			out, err = s.action(ctx, s.db.Writer(ctx), aid)
+			return err
 		}
 		a := Action{ID: id.New(), CaseID: cid, Kind: in.Kind, TargetKind: c.TargetKind, TargetID: c.TargetID,
 			TargetUserID: c.TargetUserID, ActorID: actor.ID, Reason: reason, State: Active}
@@ -198,7 +209,7 @@ func (s *Service) apply(ctx context.Context, a *Action, until int64) (before, af
 	case Warn, Mute, Suspend, Ban:
 		a.TargetKind, a.TargetID = User, a.TargetUserID
 		return s.restrict(ctx, a.TargetUserID, a.Kind, until)
-	case Delist:
+	case Delist, Counterfeit:
 		if a.TargetKind != Product {
 			return nil, nil, apperr.Invalid("only products can be delisted")
 		}
@@ -243,7 +254,7 @@ func (s *Service) revert(ctx context.Context, actor id.ID, a Action, why string)
 	case Warn:
 	case Mute, Suspend, Ban:
 		before, after, err = s.lift(ctx, a.TargetUserID, a.Kind)
-	case Delist:
+	case Delist, Counterfeit:
 		before, err = t.Shop.SetDelisted(ctx, a.TargetID, false)
 		after = map[string]bool{"listed": true}
 	case SuspendStore:

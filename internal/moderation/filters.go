@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apperr"
@@ -144,7 +145,7 @@ func checkPattern(p string) (string, error) {
 	if n := len([]rune(p)); n == 0 || n > FilterMax {
 		return p, apperr.Invalid("pattern must be 1–%d characters", FilterMax)
 	}
-	if strings.ContainsAny(p, "\n\r\x00") {
+	if !utf8.ValidString(p) || strings.ContainsAny(p, "\n\r\x00") {
 		return p, apperr.Invalid("pattern must be one line")
 	}
 	return p, nil
@@ -264,4 +265,15 @@ func (s *Service) compiledFilters(ctx context.Context) ([]compiled, error) {
 	}
 	fc.list, fc.at, fc.loaded = list, time.Now(), true
 	return list, nil
+}
+
+// FilterMatches reports whether a filter would match text.
+func FilterMatches(in FilterInput, text string) bool {
+	c, err := compile(Filter{Kind: in.Kind, Pattern: in.Pattern, Action: in.Action})
+	if err != nil {
+		return false
+	}
+	folded := Fold(text)
+	_, ok := c.match(folded, squeeze(folded))
+	return ok
 }

@@ -96,8 +96,8 @@ type Service struct {
 }
 
 // New returns the service; act on targets' things through t.
-func New(d *db.DB, n *notify.Service, t Targets) *Service {
-	return &Service{db: d, notify: n, targets: t, Config: DefaultConfig}
+func New(d *db.DB, n *notify.Service, t Targets, cfg Config) *Service {
+	return &Service{db: d, notify: n, targets: t, Config: cfg}
 }
 
 // CanModerate reports whether u may work the moderation queue: moderators
@@ -122,8 +122,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// check validates a report's fields.
-func check(in Input) (Input, error) {
+// CheckReport validates a report's fields.
+func CheckReport(in Input) (Input, error) {
 	if !contains(Kinds, in.TargetKind) {
 		return in, apperr.Invalid("target_kind must be one of note, comment, user, message, product, store")
 	}
@@ -174,7 +174,7 @@ func (s *Service) owner(ctx context.Context, reporter id.ID, kind string, target
 // case join that case; reporting it again while the case is open returns
 // the first report unchanged. Rate limiting is the caller's (app.Limits).
 func (s *Service) Report(ctx context.Context, reporter accounts.User, in Input) (Report, error) {
-	in, err := check(in)
+	in, err := CheckReport(in)
 	if err != nil {
 		return Report{}, err
 	}

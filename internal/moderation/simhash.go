@@ -45,7 +45,9 @@ func SimHash(text string, minTokens int) (uint64, bool) {
 // Distance is the Hamming distance of two SimHashes.
 func Distance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
-func bands(h uint64) [4]int { return [4]int{int(h & 0xffff), int(h >> 16 & 0xffff), int(h >> 32 & 0xffff), int(h >> 48)} }
+func bands(h uint64) [4]int {
+	return [4]int{int(h & 0xffff), int(h >> 16 & 0xffff), int(h >> 32 & 0xffff), int(h >> 48)}
+}
 
 // nearDuplicates stores the note's SimHash and returns a finding when
 // DuplicateAccounts other accounts posted a near-duplicate within the

@@ -257,7 +257,7 @@ func (s *Service) Comments(ctx context.Context, viewer, noteID, before id.ID, li
 		before = id.ID(1<<63 - 1)
 	}
 	top, err := s.queryComments(ctx, "SELECT "+commentCols+` FROM comments
-		WHERE note_id = ? AND root_id IS NULL AND id < ? ORDER BY id DESC LIMIT ?`, noteID, before, limit)
+		WHERE note_id = ? AND root_id IS NULL AND id < ? AND `+visible+` ORDER BY id DESC LIMIT ?`, noteID, before, limit)
 	if err != nil || len(top) == 0 {
 		return top, err
 	}
@@ -275,7 +275,7 @@ func (s *Service) Comments(ctx context.Context, viewer, noteID, before id.ID, li
 		args = append(args, RepliesPreview)
 		replies, err = s.queryComments(ctx, "SELECT "+commentCols+` FROM (
 			SELECT c.*, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY id) AS rn FROM comments c
-			WHERE note_id = ? AND root_id IN (`+db.Placeholders(len(roots))+`)) r
+			WHERE note_id = ? AND deleted <> 2 AND root_id IN (`+db.Placeholders(len(roots))+`)) r
 			WHERE rn <= ? ORDER BY id`, args...)
 		if err != nil {
 			return nil, err
@@ -314,7 +314,7 @@ func (s *Service) Replies(ctx context.Context, viewer, rootID, after id.ID, limi
 		return nil, err
 	}
 	out, err := s.queryComments(ctx, "SELECT "+commentCols+` FROM comments
-		WHERE note_id = ? AND root_id = ? AND id > ? ORDER BY id LIMIT ?`, root.NoteID, rootID, after, limit)
+		WHERE note_id = ? AND root_id = ? AND id > ? AND deleted <> 2 ORDER BY id LIMIT ?`, root.NoteID, rootID, after, limit)
 	if err != nil {
 		return nil, err
 	}

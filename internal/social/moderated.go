@@ -25,6 +25,10 @@ type CommentGuard interface {
 // restore. Deleted comments are 1.
 const hiddenMark = 2
 
+// visible keeps hidden comments out of lists, except a top-level one with
+// replies, which stays as the placeholder that holds its thread together.
+const visible = "(deleted <> 2 OR reply_count > 0)"
+
 func heldFlag(held bool) int {
 	if held {
 		return hiddenMark
