@@ -32,6 +32,7 @@ var consoleAreas = []consoleArea{
 	{"places", "console.places"},
 	{"growth", "cgrowth.title"},
 	{"campaigns", "ccamp.title"},
+	{"moderation", "cmod.title"},
 }
 
 // consolePage is what every console template gets as .Data.

@@ -162,15 +162,18 @@ func TestNoLanguageLeaks(t *testing.T) {
 		bob.post("/messages/alice", map[string][]string{"body": {"hi"}}).redirectsTo("/messages/alice")
 		board := regexpFind(t, bob.get("/u/bob?tab=boards").Body, `href="(/b/[0-9]+)"`)
 		product := regexpFind(t, newBrowser(t, e).get("/shop/s/"+w.store).Body, `href="(/p/[^"]+)"`)
+		modCase, modReport := moderationWorld(t, e, w, bob, note)
 
 		common := []string{"/", "/n/" + w.note, note, "/u/alice", "/u/alice?tab=boards", "/u/alice?tab=likes",
 			"/u/alice/followers", "/u/alice/following", "/t/world", "/t/coffee", board, "/shop", product, "/shop/s/" + w.store,
 			"/flash", "/flash/" + w.sale, "/hot", "/trending", "/places", "/campaigns", "/search?q=coffee"}
 		signedIn := append([]string{"/publish", "/me/drafts", "/settings/profile", "/messages", "/messages/bob",
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders",
-			"/tasks", "/lists", "/onboarding", note + "/edit", "/following"}, common...)
+			"/tasks", "/lists", "/onboarding", note + "/edit", "/following", "/me/moderation", modReport}, common...)
 		console := []string{"/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
-			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions"}
+			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
+			"/console/moderation", "/console/moderation?status=actioned", "/console/moderation/cases/" + modCase, "/console/moderation/appeals",
+			"/console/moderation/audit", "/console/moderation/filters", "/console/moderation/quality"}
 		anon := newBrowser(t, e)
 		walks := []struct {
 			b     *browser
