@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/moderation"
 	"github.com/redmark/redmark/internal/server"
 )
 
@@ -120,7 +121,7 @@ func openApp(ctx context.Context, name string, args []string) (*app.App, error) 
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	cfg := app.Config{Limits: app.DefaultLimits}
+	cfg := app.Config{Limits: app.DefaultLimits, Moderation: moderation.DefaultConfig}
 	commonFlags(fs, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", env("REDMARK_ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("REDMARK_BASE_URL", ""), "public URL, for share links")

@@ -79,6 +79,9 @@ type Service struct {
 	// signed-in request). Logout drops its entry after commit;
 	// on other servers a revoked token lives until sessionCacheTTL.
 	sessions *cache.Cache[string, session]
+	// MayLogIn, when set, refuses a log-in with the right password for an
+	// account trust and safety suspended or banned (restrict.go).
+	MayLogIn func(ctx context.Context, uid id.ID) error
 }
 
 type session struct {
@@ -213,6 +216,11 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	}
 	if !checkPassword(hash, password) {
 		return User{}, "", bad
+	}
+	if s.MayLogIn != nil {
+		if err := s.MayLogIn(ctx, uid); err != nil {
+			return User{}, "", err
+		}
 	}
 	token, err := s.newSession(ctx, uid, userAgent)
 	if err != nil {

@@ -73,6 +73,9 @@ type Config struct {
 	Live     live.Config    // the media server of live rooms (live.go); empty: live video off
 	// Analytics is event retention and persona rules (analytics.go).
 	Analytics AnalyticsConfig
+	// Moderation sets the automatic signals and the commerce policy;
+	// zero fields switch signals off (serve uses moderation.DefaultConfig).
+	Moderation moderation.Config
 }
 
 // LimitConfig sets the per-minute rates (with bursts) of rate-limited

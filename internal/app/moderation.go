@@ -2,8 +2,14 @@ package app
 
 import "github.com/redmark/redmark/internal/moderation"
 
-// initModeration builds trust and safety (T1): reports, cases and the
-// moderator's queue.
+// initModeration builds trust and safety (T1): reports, cases, actions,
+// appeals, the audit log and the automatic signals, and puts its guard on
+// the write paths (notes, comments, messages, log-in).
 func (a *App) initModeration() {
-	a.Moderation = moderation.New(a.DB, a.Notify)
+	m := moderation.New(a.DB, a.Notify, moderation.Targets{Accounts: a.Accounts, Notes: a.Notes, Social: a.Social, Shop: a.Shop}, a.Config.Moderation)
+	a.Moderation = m
+	a.Notes.Guard = m
+	a.Social.Guard = m
+	a.Messages.MayPost = m.MayPost
+	a.Accounts.MayLogIn = m.MayLogIn
 }

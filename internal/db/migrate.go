@@ -88,6 +88,12 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 		err := d.InTx(ctx, func(ctx context.Context) error {
 			for _, stmt := range splitStatements(m.sql) {
+				if only, rest, ok := dialectOnly(stmt); ok {
+					if only != d.Dialect {
+						continue
+					}
+					stmt = rest
+				}
 				if d.Dialect == SQLite {
 					stmt = sqliteStorage(stmt)
 				}
@@ -126,6 +132,18 @@ func sqliteStorage(stmt string) string {
 		stmt += " WITHOUT ROWID"
 	}
 	return stmt
+}
+
+// dialectOnly recognises a statement meant for one database, written
+// "SQLITE: …" or "POSTGRES: …" (triggers and functions have no portable
+// form), and returns the dialect and the statement without the prefix.
+func dialectOnly(stmt string) (Dialect, string, bool) {
+	for pre, d := range map[string]Dialect{"SQLITE:": SQLite, "POSTGRES:": Postgres} {
+		if rest, ok := strings.CutPrefix(stmt, pre); ok {
+			return d, strings.TrimSpace(rest), true
+		}
+	}
+	return 0, stmt, false
 }
 
 // splitStatements splits a migration on ';' at line ends. Migrations keep

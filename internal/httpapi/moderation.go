@@ -16,6 +16,7 @@ func (a *API) registerModeration(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/moderation/cases", handler(a.moderationQueue))
 	mux.Handle("GET /api/v1/moderation/cases/{id}", handler(a.moderationCase))
 	mux.Handle("POST /api/v1/moderation/cases/{id}/resolve", handler(a.resolveCase))
+	a.registerModerationActions(mux)
 }
 
 func (a *API) createReport(w http.ResponseWriter, r *http.Request) error {

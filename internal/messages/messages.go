@@ -45,7 +45,12 @@ type Conversation struct {
 }
 
 // Service manages conversations and messages.
-type Service struct{ db *db.DB }
+type Service struct {
+	db *db.DB
+	// MayPost, when set, refuses senders trust and safety has muted,
+	// suspended or banned (403).
+	MayPost func(ctx context.Context, sender id.ID) error
+}
 
 func New(d *db.DB) *Service { return &Service{db: d} }
 
@@ -80,6 +85,11 @@ func exists(ctx context.Context, q db.Querier, query string, args ...any) (bool,
 func (s *Service) Send(ctx context.Context, from, to id.ID, body string) (Message, error) {
 	if from == to {
 		return Message{}, apperr.Invalid("you cannot message yourself")
+	}
+	if s.MayPost != nil {
+		if err := s.MayPost(ctx, from); err != nil {
+			return Message{}, err
+		}
 	}
 	m := Message{SenderID: from}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {

@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -93,7 +94,34 @@ func (s *Service) Get(ctx context.Context, actor accounts.User, cid id.ID) (Case
 		}
 		c.Reports = append(c.Reports, r)
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+	if c.Signals, err = s.signals(ctx, cid); err != nil {
+		return c, err
+	}
+	c.Actions, err = s.actions(ctx, "a.case_id = ?", cid)
+	return c, err
+}
+
+func (s *Service) signals(ctx context.Context, cid id.ID) ([]Signal, error) {
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, kind, evidence, created_at FROM moderation_signals WHERE case_id = ? ORDER BY id", cid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Signal
+	for rows.Next() {
+		var g Signal
+		var ev string
+		var at int64
+		if err := rows.Scan(&g.ID, &g.Kind, &ev, &at); err != nil {
+			return nil, err
+		}
+		g.Evidence, g.CreatedAt = json.RawMessage(ev), time.UnixMilli(at).UTC()
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }
 
 // Resolve closes an open case as actioned or dismissed with an outcome the
@@ -111,36 +139,47 @@ func (s *Service) Resolve(ctx context.Context, actor accounts.User, cid id.ID, s
 		return Case{}, err
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		now := db.Now()
-		res, err := s.db.Writer(ctx).Exec(ctx, `UPDATE moderation_cases SET status = ?, outcome = ?, resolved_by = ?, resolved_at = ?, updated_at = ?
-			WHERE id = ? AND status = 'open'`, status, outcome, actor.ID, now, now, cid)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var st string
-			err := s.db.Writer(ctx).QueryRow(ctx, "SELECT status FROM moderation_cases WHERE id = ?", cid).Scan(&st)
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperr.NotFound("case")
-			}
-			if err != nil {
-				return err
-			}
-			return apperr.Conflict("the case is already %s", st)
-		}
-		reporters, err := db.IDs(s.db.Writer(ctx).Query(ctx, "SELECT reporter_id FROM moderation_reports WHERE case_id = ?", cid))
-		if err != nil {
-			return err
-		}
-		for _, r := range reporters {
-			if err := s.notify.AddSystem(ctx, r, notify.ReportResolved, int64(cid)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.close(ctx, actor.ID, cid, status, outcome)
 	})
 	if err != nil {
 		return Case{}, err
 	}
 	return s.Get(ctx, actor, cid)
+}
+
+// close resolves an open case in the caller's transaction, notifies every
+// reporter and audits it; 409 when it is not open.
+func (s *Service) close(ctx context.Context, actor, cid id.ID, status, outcome string) error {
+	now := db.Now()
+	res, err := s.db.Writer(ctx).Exec(ctx, `UPDATE moderation_cases SET status = ?, outcome = ?, resolved_by = ?, resolved_at = ?, updated_at = ?
+		WHERE id = ? AND status = 'open'`, status, outcome, actor, now, now, cid)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var st string
+		err := s.db.Writer(ctx).QueryRow(ctx, "SELECT status FROM moderation_cases WHERE id = ?", cid).Scan(&st)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("case")
+		}
+		if err != nil {
+			return err
+		}
+		return apperr.Conflict("the case is already %s", st)
+	}
+	reporters, err := db.IDs(s.db.Writer(ctx).Query(ctx, "SELECT reporter_id FROM moderation_reports WHERE case_id = ?", cid))
+	if err != nil {
+		return err
+	}
+	for _, r := range reporters {
+		if err := s.notify.AddSystem(ctx, r, notify.ReportResolved, int64(cid)); err != nil {
+			return err
+		}
+	}
+	var kind string
+	var target id.ID
+	if err := s.db.Writer(ctx).QueryRow(ctx, "SELECT target_kind, target_id FROM moderation_cases WHERE id = ?", cid).Scan(&kind, &target); err != nil {
+		return err
+	}
+	return s.audit(ctx, actor, "resolve", kind, target, cid, outcome, map[string]string{"status": Open}, map[string]string{"status": status})
 }

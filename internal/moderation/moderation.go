@@ -58,6 +58,8 @@ type Case struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	Reports      []Report   `json:"reports,omitempty"` // filled by Get
+	Signals      []Signal   `json:"signals,omitempty"` // filled by Get
+	Actions      []Action   `json:"actions,omitempty"` // filled by Get
 }
 
 // Report is one user's report. Status and Outcome are the case's, so the
@@ -83,14 +85,20 @@ type Input struct {
 	Details    string `json:"details"`
 }
 
-// Service stores reports and cases.
+// Service stores reports, cases, actions, appeals, signals and the audit log.
 type Service struct {
-	db     *db.DB
-	notify *notify.Service
+	db      *db.DB
+	notify  *notify.Service
+	targets Targets
+	filters filterCache
+	// Config holds the signal thresholds and the commerce policy.
+	Config Config
 }
 
-// New returns the service.
-func New(d *db.DB, n *notify.Service) *Service { return &Service{db: d, notify: n} }
+// New returns the service; act on targets' things through t.
+func New(d *db.DB, n *notify.Service, t Targets, cfg Config) *Service {
+	return &Service{db: d, notify: n, targets: t, Config: cfg}
+}
 
 // CanModerate reports whether u may work the moderation queue: moderators
 // and operators.
@@ -114,8 +122,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// check validates a report's fields.
-func check(in Input) (Input, error) {
+// CheckReport validates a report's fields.
+func CheckReport(in Input) (Input, error) {
 	if !contains(Kinds, in.TargetKind) {
 		return in, apperr.Invalid("target_kind must be one of note, comment, user, message, product, store")
 	}
@@ -166,7 +174,7 @@ func (s *Service) owner(ctx context.Context, reporter id.ID, kind string, target
 // case join that case; reporting it again while the case is open returns
 // the first report unchanged. Rate limiting is the caller's (app.Limits).
 func (s *Service) Report(ctx context.Context, reporter accounts.User, in Input) (Report, error) {
-	in, err := check(in)
+	in, err := CheckReport(in)
 	if err != nil {
 		return Report{}, err
 	}

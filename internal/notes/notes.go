@@ -52,6 +52,10 @@ import (
 const (
 	Draft     = "draft"
 	Published = "published"
+	// Hidden is a note moderation took down or holds for review: out of
+	// every list, feed and index like a draft, shown to its author with a
+	// banner; only moderation brings it back (moderated.go).
+	Hidden = "hidden"
 )
 
 // Limits on note content.
@@ -138,6 +142,9 @@ type Service struct {
 	// published with a changed location (an edit, or a draft going out), so
 	// places can re-attach it.
 	Located func(ctx context.Context, noteID id.ID, location string) error
+	// Guard, when set, is trust and safety (moderated.go): it refuses
+	// restricted authors and screens text going public.
+	Guard Guard
 
 	// cache holds whole notes, counters included (see Forget).
 	cache *cache.Cache[id.ID, Note]
@@ -230,6 +237,9 @@ func (s *Service) Create(ctx context.Context, author accounts.User, in Input) (N
 	if in.Draft {
 		status = Draft
 	}
+	if err := s.mayPost(ctx, author.ID); err != nil {
+		return Note{}, err
+	}
 	noteID := id.New()
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		kind, err := s.ownMedia(ctx, author.ID, c.mediaIDs)
@@ -237,6 +247,9 @@ func (s *Service) Create(ctx context.Context, author accounts.User, in Input) (N
 			return err
 		}
 		if err := checkPublishable(status, c.title, len(c.mediaIDs)); err != nil {
+			return err
+		}
+		if status, err = s.screen(ctx, author.ID, noteID, status, c.title, c.body); err != nil {
 			return err
 		}
 		now := db.Now()
@@ -411,6 +424,12 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 		if err := authorize(r, actor, false); err != nil {
 			return err
 		}
+		if r.status == Hidden {
+			return apperr.Forbidden("this note was hidden by moderation; appeal the decision instead of editing it")
+		}
+		if err := s.mayPost(ctx, actor.ID); err != nil {
+			return err
+		}
 		// The patch is validated after the authorization, so someone
 		// else's note answers 403/404 whatever the patch holds.
 		if p.MediaIDs != nil {
@@ -460,6 +479,11 @@ func (s *Service) Update(ctx context.Context, actor accounts.User, noteID id.ID,
 		}
 		if err := checkPublishable(status, c.title, len(c.mediaIDs)); err != nil {
 			return err
+		}
+		if status == Published && (r.status != Published || c.title != r.title || c.body != r.body) {
+			if status, err = s.screen(ctx, actor.ID, noteID, status, c.title, c.body); err != nil {
+				return err
+			}
 		}
 		if p.MediaIDs != nil {
 			if err := s.setMedia(ctx, noteID, c.mediaIDs); err != nil {
@@ -543,38 +567,43 @@ func (s *Service) Delete(ctx context.Context, actor accounts.User, noteID id.ID)
 		if err := authorize(r, actor, true); err != nil {
 			return err
 		}
-		if r.status == Published {
-			topics, err := s.topicNames(ctx, noteID)
-			if err != nil {
-				return err
-			}
-			if err := s.setTopics(ctx, noteID, topics, nil, true, false); err != nil {
-				return err
-			}
-			if err := s.published(ctx, r.author, noteID, -1); err != nil {
-				return err
-			}
-		}
-		// The author loses the likes and collects the note had received.
-		if r.likes+r.collects != 0 {
-			if err := s.accounts.AddCount(ctx, r.author, accounts.LikedCollected, -(r.likes + r.collects)); err != nil {
-				return err
-			}
-		}
-		w := s.db.Writer(ctx)
-		// Collects cascade away with the note; the boards they sat in must
-		// stop counting them.
-		if _, err := w.Exec(ctx, `UPDATE boards SET note_count = note_count - 1
-			WHERE id IN (SELECT board_id FROM collects WHERE note_id = ? AND board_id IS NOT NULL)`, noteID); err != nil {
-			return err
-		}
-		if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
-			return err
-		}
-		s.Forget(ctx, noteID)
-		_, err = w.Exec(ctx, "DELETE FROM notes WHERE id = ?", noteID)
-		return err
+		return s.remove(ctx, r, noteID)
 	})
+}
+
+// remove deletes a locked note in the caller's transaction.
+func (s *Service) remove(ctx context.Context, r row, noteID id.ID) error {
+	if r.status == Published {
+		topics, err := s.topicNames(ctx, noteID)
+		if err != nil {
+			return err
+		}
+		if err := s.setTopics(ctx, noteID, topics, nil, true, false); err != nil {
+			return err
+		}
+		if err := s.published(ctx, r.author, noteID, -1); err != nil {
+			return err
+		}
+	}
+	// The author loses the likes and collects the note had received.
+	if r.likes+r.collects != 0 {
+		if err := s.accounts.AddCount(ctx, r.author, accounts.LikedCollected, -(r.likes + r.collects)); err != nil {
+			return err
+		}
+	}
+	w := s.db.Writer(ctx)
+	// Collects cascade away with the note; the boards they sat in must
+	// stop counting them.
+	if _, err := w.Exec(ctx, `UPDATE boards SET note_count = note_count - 1
+		WHERE id IN (SELECT board_id FROM collects WHERE note_id = ? AND board_id IS NOT NULL)`, noteID); err != nil {
+		return err
+	}
+	if err := outbox.Add(ctx, s.db, outbox.Note, noteID); err != nil { // search index follows
+		return err
+	}
+	s.Forget(ctx, noteID)
+	_, err := w.Exec(ctx, "DELETE FROM notes WHERE id = ?", noteID)
+	return err
 }
 
 // Share records a share of a published note by userID (0: anonymous) and

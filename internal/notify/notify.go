@@ -28,6 +28,12 @@ const (
 	// ReportResolved tells a reporter their report was handled: Ref is the
 	// moderation case; the outcome is on their reports page.
 	ReportResolved = "report_resolved"
+	// ModerationAction tells a user moderation acted on them or their
+	// content: Ref is the action; the reason and the appeal are on their
+	// moderation page.
+	ModerationAction = "moderation_action"
+	// AppealDecided tells a user their appeal was decided: Ref is the action.
+	AppealDecided = "appeal_decided"
 )
 
 // Categories group kinds into the three tabs of the notification page.
@@ -35,7 +41,7 @@ var Categories = map[string][]string{
 	"likes":    {Like, Collect, CommentLike},
 	"follows":  {Follow},
 	"comments": {Comment, Reply, Mention},
-	"system":   {LevelUp, ReportResolved},
+	"system":   {LevelUp, ReportResolved, ModerationAction, AppealDecided},
 }
 
 // CategoryNames are the keys of Categories in display order.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/moderation"
 )
 
 // DemoOptions sizes the demo community.
@@ -36,6 +37,7 @@ func Demo(ctx context.Context, a *app.App) error { return DemoWith(ctx, a, Defau
 // and boards) and AdminUsername/AdminPassword (an operator). Every other
 // demo account also has DemoPassword.
 func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
+	ctx = moderation.Trusted(ctx) // generated content is not screened
 	n, err := userCount(ctx, a.DB)
 	if err != nil {
 		return err

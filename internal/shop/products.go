@@ -211,8 +211,10 @@ func (s *Service) checkCategory(ctx context.Context, cid *id.ID) error {
 
 // CreateProduct adds a product with its SKUs to a store the actor manages.
 func (s *Service) CreateProduct(ctx context.Context, actor accounts.User, in ProductInput) (Product, error) {
-	if _, err := s.ManagedStore(ctx, actor, in.StoreID); err != nil {
+	if st, err := s.ManagedStore(ctx, actor, in.StoreID); err != nil {
 		return Product{}, err
+	} else if st.Suspended {
+		return Product{}, errStoreSuspended
 	}
 	p := Product{ID: id.New(), StoreID: in.StoreID, CategoryID: in.CategoryID, Fulfilment: in.Fulfilment,
 		ShippingFee: in.ShippingFee, Listed: in.Listed == nil || *in.Listed}
@@ -368,6 +370,11 @@ func (s *Service) UpdateProduct(ctx context.Context, actor accounts.User, produc
 		p.CategoryID = u.CategoryID
 	}
 	if u.Listed != nil {
+		if *u.Listed && !p.Listed {
+			if err := s.mayList(ctx, p.ID); err != nil {
+				return Product{}, err
+			}
+		}
 		p.Listed = *u.Listed
 	}
 	if u.ImageIDs != nil {

@@ -63,6 +63,8 @@ type Store struct {
 	Description string    `json:"description"`
 	Official    bool      `json:"official"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Suspended is set by moderation: the store sells nothing meanwhile.
+	Suspended bool `json:"suspended,omitempty"`
 }
 
 // CanManage reports whether u may edit the store's products and handle its
@@ -154,14 +156,14 @@ func (s *Service) VerifyStore(ctx context.Context, actor accounts.User, storeID 
 // GetStore returns a store.
 func (s *Service) GetStore(ctx context.Context, storeID id.ID) (Store, error) {
 	var st Store
-	var official int
+	var official, suspended int
 	var created int64
-	err := s.db.Reader(ctx).QueryRow(ctx, `SELECT id, owner_id, kind, name, description, official, created_at FROM stores WHERE id = ?`, storeID).
-		Scan(&st.ID, &st.OwnerID, &st.Kind, &st.Name, &st.Description, &official, &created)
+	err := s.db.Reader(ctx).QueryRow(ctx, `SELECT id, owner_id, kind, name, description, official, created_at, suspended FROM stores WHERE id = ?`, storeID).
+		Scan(&st.ID, &st.OwnerID, &st.Kind, &st.Name, &st.Description, &official, &created, &suspended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Store{}, apperr.NotFound("store")
 	}
-	st.Official, st.CreatedAt = official == 1, time.UnixMilli(created).UTC()
+	st.Official, st.CreatedAt, st.Suspended = official == 1, time.UnixMilli(created).UTC(), suspended == 1
 	return st, err
 }
 

@@ -41,6 +41,9 @@ type Comment struct {
 	RootID     id.ID          `json:"root_id,omitzero"`
 	ParentID   id.ID          `json:"parent_id,omitzero"`
 	ReplyTo    *accounts.User `json:"reply_to"`
+	// Held is set on the answer to a comment trust and safety holds for
+	// review: nobody else sees it until a moderator restores it.
+	Held bool `json:"held,omitempty"`
 	// Replies holds the first RepliesPreview replies of a top-level
 	// comment listed by Comments; absent on replies.
 	Replies []Comment `json:"replies,omitzero"`
@@ -95,6 +98,11 @@ func mentions(body string) []string {
 // set. The note author is notified ("comment"), the author of the comment
 // replied to gets "reply", and @mentioned users get "mention".
 func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID, body string, parentID id.ID) (Comment, error) {
+	if s.Guard != nil {
+		if err := s.Guard.MayPost(ctx, user.ID); err != nil {
+			return Comment{}, err
+		}
+	}
 	c := Comment{ID: id.New(), NoteID: noteID, ParentID: parentID}
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		noteAuthor, err := s.lockNote(ctx, noteID)
@@ -137,11 +145,19 @@ func (s *Service) Comment(ctx context.Context, user accounts.User, noteID id.ID,
 				return err
 			}
 		}
+		if s.Guard != nil {
+			if c.Held, err = s.Guard.ScreenComment(ctx, user.ID, noteID, c.ID, c.Body); err != nil {
+				return err
+			}
+		}
 		now := db.Now()
 		c.CreatedAt = millis(now)
-		if _, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO comments (id, note_id, author_id, root_id, parent_id, reply_to_user_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), c.Body, now); err != nil {
+		if _, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO comments (id, note_id, author_id, root_id, parent_id, reply_to_user_id, body, deleted, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, noteID, user.ID, nullID(c.RootID), nullID(parentID), nullID(c.replyToID), c.Body, heldFlag(c.Held), now); err != nil {
 			return err
+		}
+		if c.Held {
+			return nil // counted and announced if a moderator restores it
 		}
 		s.notes.Forget(ctx, noteID)
 		if _, err := s.exec(ctx, "UPDATE notes SET comment_count = comment_count + 1 WHERE id = ?", noteID); err != nil {
@@ -243,7 +259,7 @@ func (s *Service) Comments(ctx context.Context, viewer, noteID, before id.ID, li
 		before = id.ID(1<<63 - 1)
 	}
 	top, err := s.queryComments(ctx, "SELECT "+commentCols+` FROM comments
-		WHERE note_id = ? AND root_id IS NULL AND id < ? ORDER BY id DESC LIMIT ?`, noteID, before, limit)
+		WHERE note_id = ? AND root_id IS NULL AND id < ? AND `+visible+` ORDER BY id DESC LIMIT ?`, noteID, before, limit)
 	if err != nil || len(top) == 0 {
 		return top, err
 	}
@@ -261,7 +277,7 @@ func (s *Service) Comments(ctx context.Context, viewer, noteID, before id.ID, li
 		args = append(args, RepliesPreview)
 		replies, err = s.queryComments(ctx, "SELECT "+commentCols+` FROM (
 			SELECT c.*, ROW_NUMBER() OVER (PARTITION BY root_id ORDER BY id) AS rn FROM comments c
-			WHERE note_id = ? AND root_id IN (`+db.Placeholders(len(roots))+`)) r
+			WHERE note_id = ? AND deleted <> 2 AND root_id IN (`+db.Placeholders(len(roots))+`)) r
 			WHERE rn <= ? ORDER BY id`, args...)
 		if err != nil {
 			return nil, err
@@ -300,7 +316,7 @@ func (s *Service) Replies(ctx context.Context, viewer, rootID, after id.ID, limi
 		return nil, err
 	}
 	out, err := s.queryComments(ctx, "SELECT "+commentCols+` FROM comments
-		WHERE note_id = ? AND root_id = ? AND id > ? ORDER BY id LIMIT ?`, root.NoteID, rootID, after, limit)
+		WHERE note_id = ? AND root_id = ? AND id > ? AND deleted <> 2 ORDER BY id LIMIT ?`, root.NoteID, rootID, after, limit)
 	if err != nil {
 		return nil, err
 	}

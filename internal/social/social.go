@@ -40,6 +40,9 @@ type Service struct {
 	// Activity hears of likes, collects and comments on others' notes
 	// (growth tasks), in their transaction.
 	Activity activity.Hook
+	// Guard, when set, is trust and safety (moderated.go): it refuses
+	// restricted authors and screens comments.
+	Guard CommentGuard
 }
 
 // NoteCache is told about every change to a note's counters: the notes

@@ -36,6 +36,7 @@ var consoleAreas = []consoleArea{
 	{"analytics", "can.title"},
 	{"festivals", "cfest.title"},
 	{"support", "csup.title"},
+	{"moderation", "cmod.title"},
 }
 
 // consolePage is what every console template gets as .Data.

@@ -167,6 +167,7 @@ func TestNoLanguageLeaks(t *testing.T) {
 		lives := liveWorld(t, e, w.opUser, strings.TrimPrefix(product, "/p/"))
 		alice.post("/me/addresses", addrForm("张三")).want(303)
 		addrEdit := regexpFind(t, alice.get("/me/addresses").Body, `href="(/me/addresses/[0-9]+/edit)"`)
+		modCase, modReport := moderationWorld(t, e, w, bob, note)
 
 		rooms := &livechat.MemRooms{}
 		e.App.LiveChat.Rooms = rooms
@@ -180,11 +181,13 @@ func TestNoLanguageLeaks(t *testing.T) {
 			"/notifications", "/notifications?tab=follows", "/notifications?tab=comments", "/cart", "/orders", "/orders?tab=after_sale",
 			"/tasks", "/lists", "/onboarding", note + "/edit", "/following", "/me/addresses", "/me/addresses/new", addrEdit,
 			"/checkout?sku=" + w.sku,
-			"/creator", "/creator?days=7", note + "/disclosure"}, common...)
+			"/creator", "/creator?days=7", note + "/disclosure", "/me/moderation", modReport}, common...)
 		console := []string{chat, chat + "/panel", "/console/users", "/console/stores", "/console/flash", "/console/flash/" + w.sale,
 			"/console/growth", "/console/hot", "/console/places", "/console/campaigns", "/console/promotions",
 			"/console/live", "/live/new", "/live/" + lives[0] + "/manage", "/live/" + lives[2] + "/manage",
-			"/console/festivals", "/console/festivals/" + fest.ID.String(), "/console/support", "/console/support/" + leakProgram(t, e, w)}
+			"/console/festivals", "/console/festivals/" + fest.ID.String(), "/console/support", "/console/support/" + leakProgram(t, e, w),
+			"/console/moderation", "/console/moderation?status=actioned", "/console/moderation/cases/" + modCase, "/console/moderation/appeals",
+			"/console/moderation/audit", "/console/moderation/filters", "/console/moderation/quality"}
 		// The analytics pages, with today's acts rolled up so their tables have rows.
 		rollUpToday(t, e)
 		for _, v := range []string{"overview", "retention", "funnel", "channels", "campaigns", "personas"} {

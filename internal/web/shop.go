@@ -15,6 +15,7 @@ import (
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/media"
+	"github.com/redmark/redmark/internal/moderation"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/productnotes"
 	"github.com/redmark/redmark/internal/promotions"
@@ -176,6 +177,8 @@ type shopData struct {
 	Current    id.ID // the category shown
 	Products   []productCard
 	More       string
+	Levels     *moderation.ServiceLevel // a store's after-sales record (E8)
+	Suspended  bool
 }
 
 // shopList renders a product grid filtered by f.
@@ -246,7 +249,12 @@ func (w *Web) shopStore(q *req) error {
 	if err != nil {
 		return err
 	}
-	return q.shopList(shop.ListFilter{StoreID: sid}, shopData{Heading: st.Name, Lead: st.Description, Official: st.Official}, st.Name)
+	lv, err := w.app.Moderation.ServiceLevels(q.r.Context(), sid)
+	if err != nil {
+		return err
+	}
+	return q.shopList(shop.ListFilter{StoreID: sid}, shopData{Heading: st.Name, Lead: st.Description, Official: st.Official,
+		Levels: &lv, Suspended: st.Suspended}, st.Name)
 }
 
 // skuView is a SKU as the variant picker shows it, priced by the

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,6 +136,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	w.registerLive(mux)
 	w.registerLiveChat(mux)
 	w.registerConsoleAnalytics(mux)
+	w.registerModeration(mux)
 	mux.Handle("/", w.h(func(q *req) error { return apperr.NotFound("page") }))
 }
 
@@ -381,6 +383,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			}
 			return "?"
 		},
+		"list":    func(s ...string) []string { return s },
+		"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {
