@@ -245,11 +245,12 @@ func (p *Popular) Top(u, n int, exclude []int32) []Scored {
 
 // ItemKNN scores items by similarity to the user's recent history.
 type ItemKNN struct {
-	m *Matrix
-	k *KNN
+	m    *Matrix
+	k    *KNN
+	name string // "item-knn" when empty
 }
 
-func (k *ItemKNN) Name() string { return "item-knn" }
+func (k *ItemKNN) Name() string { return cmp.Or(k.name, "item-knn") }
 func (k *ItemKNN) Top(u, n int, exclude []int32) []Scored {
 	hist := recentOf(k.m.Row(u))
 	return knnTop(k.k, hist, recencyWeights(len(hist)), n, exclude)
