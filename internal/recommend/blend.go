@@ -156,7 +156,7 @@ func BlendParts(m *Matrix, triples []Triple, bpr BPRConfig, progress func(int, i
 		trend.Variants = append(trend.Variants, &Popular{name: "trending", deg: s})
 	}
 	return []BlendPart{
-		{Name: "ease", Variants: []Scorer{&ItemKNN{m: m, k: EASENeighbours(m, EASEServeItems, 100, EASEKeep), name: "ease"}}},
+		{Name: "ease", Variants: []Scorer{&ItemKNN{m: m, k: EASENeighbours(m, EASEServeItems, EASELambda, EASEKeep), name: "ease"}}},
 		{Name: "similar", Variants: []Scorer{knn}},
 		seq,
 		{Name: "model", Variants: []Scorer{&BPRScorer{b: TrainBPR(m, bpr, nil).Quantize()}}},

@@ -79,6 +79,9 @@ func (e *EASE) Top(u, n int, exclude []int32) []Scored {
 // catalogue gets EASE for its head and the other sources for the rest.
 const EASEServeItems = 2000
 
+// EASELambda is the regularisation of the blend's EASE source.
+const EASELambda = 100
+
 // EASEKeep is how many of an item's strongest positive EASE weights the
 // blend keeps (as neighbour lists).
 const EASEKeep = 100
