@@ -140,11 +140,12 @@ func ndcg(top []Scored, held []int32, k int) float64 {
 	return dcg / idcg
 }
 
-// BlendParts trains the blend's learned sources on m (triples: its
-// interactions with their times, for the trending source): similar notes
-// (item-kNN), the sequence source at each SeqDecays, the model (BPR) and
-// trending at each TrendSpans.
-func BlendParts(m *Matrix, triples []Triple, bpr BPRConfig, progress func(int, int)) []BlendPart {
+// BlendParts trains the blend's learned sources on s.Train: EASE over
+// the head, similar notes (item-kNN), the sequence source at each
+// SeqDecays, the model (BPR) and trending at each TrendSpans (read at
+// each reader's moment, TrendAt).
+func BlendParts(s Split, bpr BPRConfig, progress func(int, int)) []BlendPart {
+	m := s.Train
 	knn := &ItemKNN{m: m, k: BuildKNN(m, progress)}
 	next := BuildTransitions(m, progress)
 	seq := BlendPart{Name: "sequence"}
@@ -152,8 +153,8 @@ func BlendParts(m *Matrix, triples []Triple, bpr BPRConfig, progress func(int, i
 		seq.Variants = append(seq.Variants, &SeqScorer{m: m, k: next, decay: d})
 	}
 	trend := BlendPart{Name: "trending"}
-	for _, s := range trendFromTriples(m.NItems, triples).score {
-		trend.Variants = append(trend.Variants, &Popular{name: "trending", deg: s})
+	for _, f := range TrendSpans {
+		trend.Variants = append(trend.Variants, NewTrendAt(s, f))
 	}
 	return []BlendPart{
 		{Name: "ease", Variants: []Scorer{&ItemKNN{m: m, k: EASENeighbours(m, EASEServeItems, EASELambda, EASEKeep), name: "ease"}}},

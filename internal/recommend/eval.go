@@ -447,10 +447,10 @@ func Evaluate(split Split, c EvalConfig, progress func(phase string, done, total
 		row(s, d, fmt.Sprintf("%d factors, α=%g, λ=%g, %d iterations", best.Dim, best.Alpha, best.Lambda, best.Iters))
 	}
 
-	choice := TuneBlend(BlendParts(val.Train, val.train, c.BPR, on("tune blend")), val, k)
+	choice := TuneBlend(BlendParts(val, c.BPR, on("tune blend")), val, k)
 	var parts []BlendPart
 	s, d = timed(func() Scorer {
-		parts = BlendParts(tr, split.train, c.BPR, on("blend"))
+		parts = BlendParts(split, c.BPR, on("blend"))
 		return choice.Blend(parts)
 	})
 	row(s, d, choice.Describe(parts))
