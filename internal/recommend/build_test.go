@@ -256,7 +256,7 @@ func TestBuildMatchesDefinition(t *testing.T) {
 		}
 
 		// The matrix: the reference is NewMatrix over the triples.
-		mat, users, err := loadMatrix(ctx, d, c, w.since)
+		mat, users, trend, err := loadMatrix(ctx, d, c, w.since, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,10 +286,10 @@ func TestBuildMatchesDefinition(t *testing.T) {
 			t.Fatalf("only %d interactions: the world is too small to test much", mat.NNZ())
 		}
 
-		// The models: BPR learns the most engaged notes, its matrix cut
-		// down to them.
-		deg := ref.Degrees()
-		m := trainModels(c, mat, users, Options{MaxModelItems: 50}.withDefaults(), nil)
+		// The models: BPR learns the most engaged notes (counted without
+		// the interactions held out to choose the blend's weights).
+		m := trainModels(c, mat, users, trend, Options{MaxModelItems: 50}.withDefaults(), nil)
+		deg := mat.Degrees()
 		if len(m.noteOf) != 50 || m.bpr.NItems() != 50 {
 			t.Fatalf("model has %d notes, %d items", len(m.noteOf), m.bpr.NItems())
 		}

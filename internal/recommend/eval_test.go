@@ -46,7 +46,7 @@ func TestLearnedModelsBeatPopularity(t *testing.T) {
 		name string
 		s    Split
 	}{{"leave-last-out", SplitLeaveLastOut(d)}, {"time", SplitByTime(d, 0.8)}} {
-		ms := Evaluate(split.s, 10, DefaultBPR, nil)
+		ms, _ := Evaluate(split.s, EvalConfig{K: 10, BPR: DefaultBPR, EASEMaxItems: 0}, nil)
 		var buf bytes.Buffer
 		PrintMetrics(&buf, 10, ms)
 		t.Logf("%s split:\n%s", split.name, buf.String())

@@ -1,6 +1,10 @@
 package recommend
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
 
 // Implicit ALS (Hu, Koren, Volinsky, "Collaborative Filtering for
 // Implicit Feedback Datasets", 2008) is a reference row of `recs eval`:
@@ -19,8 +23,19 @@ type IALSConfig struct {
 	Seed   uint64
 }
 
-// DefaultIALS is the reference setting for `recs eval`.
+// DefaultIALS is a reference setting.
 var DefaultIALS = IALSConfig{Dim: 32, Iters: 10, Alpha: 10, Lambda: 1, Seed: 1}
+
+// IALSGrid is what `recs eval` tries on its validation split.
+var IALSGrid = func() []IALSConfig {
+	var g []IALSConfig
+	for _, a := range []float64{1, 5, 20} {
+		for _, l := range []float64{1, 20} {
+			g = append(g, IALSConfig{Dim: 32, Iters: 10, Alpha: a, Lambda: l, Seed: 1})
+		}
+	}
+	return g
+}()
 
 // IALS holds the factors, row-major (NUsers × Dim, NItems × Dim).
 type IALS struct {
@@ -56,8 +71,24 @@ func alsHalf(m *Matrix, src, dst []float64, c IALSConfig) {
 			axpy(vi, v, gram[i*d:])
 		}
 	}
+	// Rows are independent: split them between the cores.
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			alsRows(m, src, dst, gram, c, w*m.NUsers/workers, (w+1)*m.NUsers/workers)
+		}()
+	}
+	wg.Wait()
+}
+
+// alsRows solves rows lo..hi-1 of alsHalf.
+func alsRows(m *Matrix, src, dst, gram []float64, c IALSConfig, lo, hi int) {
+	d := c.Dim
 	a := make([]float64, d*d)
-	for r := 0; r < m.NUsers; r++ {
+	for r := lo; r < hi; r++ {
 		out := dst[r*d : r*d+d]
 		clear(out)
 		row := m.Row(r)

@@ -18,7 +18,7 @@ import (
 // otherwise dominate the cost (quadratic in history length) and the
 // counts, and recent taste is what matters.
 const (
-	KNNNeighbours    = 20        // neighbours kept per item, at most
+	KNNNeighbours    = 100       // neighbours kept per item, at most
 	KNNBudget        = 4_000_000 // neighbour entries in all (24 MiB): fewer per item in big catalogues
 	KNNShrink        = 5.0       // shrinkage on the cosine denominator
 	KNNRecentPerUser = 50

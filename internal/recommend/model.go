@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -14,11 +15,23 @@ import (
 // MaxTrainSamples caps the SGD steps of a serving build's BPR training.
 const MaxTrainSamples = 10_000_000
 
+// ValidationUsers is how many readers' latest interaction a build holds
+// out to choose the blend's weights on; trendingCap is how many trending
+// notes it keeps.
+const (
+	ValidationUsers = 1000
+	trendingCap     = 300
+)
+
 // models are the learned parts of a build: item-kNN over catalog indexes
 // and BPR over the MaxModelItems most-engaged notes.
 type models struct {
-	knn *KNN
-	bpr *Factors
+	knn, seq, ease *KNN // similar notes, what comes next, EASE over the head
+	bpr            *Factors
+	// trending are the notes with the most decayed interactions (the
+	// half-life the validation chose), best first.
+	trending []int32
+	w        blendWeights
 	// noteOf maps a BPR item to its catalog index (most engaged first);
 	// byNote lists the model's catalog indexes ascending with itemOf
 	// their BPR items, for the few lookups a request makes.
@@ -69,13 +82,14 @@ const interactionCount = `SELECT (SELECT COUNT(*) FROM likes WHERE created_at >=
 // allocated once from a count) is all that grows. A reader's row is in
 // time order and counts each note once, at its first interaction. users
 // are the readers with at least one row, ascending (the row order).
-func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since time.Time) (*Matrix, []id.ID, error) {
+func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since, now time.Time) (*Matrix, []id.ID, *trendAcc, error) {
 	cutoff := since.UnixMilli()
 	args := []any{cutoff, cutoff, id.At(since), id.At(since), KindOpen, KindShare, KindDwell, DwellMinMS}
 	total, err := count(ctx, d, interactionCount, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	trend := newTrendAcc(c.nBase, cutoff, now.UnixMilli())
 	m := &Matrix{NItems: c.nBase, Off: []int32{0}, Items: make([]int32, 0, total)}
 	var users []id.ID
 	type event struct {
@@ -94,6 +108,7 @@ func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since time.Time) (*Ma
 			if stamp[e.item] != mark {
 				stamp[e.item] = mark
 				m.Items = append(m.Items, e.item)
+				trend.add(e.item, e.at)
 			}
 		}
 		users = append(users, u)
@@ -102,7 +117,7 @@ func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since time.Time) (*Ma
 	}
 	rows, err := d.Reader(ctx).Query(ctx, interactionQuery, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	var cur id.ID
@@ -110,11 +125,11 @@ func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since time.Time) (*Ma
 		var u, n id.ID
 		var at int64
 		if err := rows.Scan(&u, &n, &at); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if u != cur {
 			if u < cur {
-				return nil, nil, fmt.Errorf("recommend: interactions not ordered by user (%v after %v)", u, cur)
+				return nil, nil, nil, fmt.Errorf("recommend: interactions not ordered by user (%v after %v)", u, cur)
 			}
 			flush(cur)
 			cur = u
@@ -124,26 +139,37 @@ func loadMatrix(ctx context.Context, d *db.DB, c *catalog, since time.Time) (*Ma
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	flush(cur)
 	m.NUsers = len(users)
-	return m, slices.Clip(users), nil
+	return m, slices.Clip(users), trend, nil
 }
 
-// trainModels builds item-kNN on all notes and BPR on the most engaged
-// ones; progress gets the phase and its progress. It consumes mat: once
-// the kNN is built, the matrix is cut down to the model's notes in place
-// for BPR.
-func trainModels(c *catalog, mat *Matrix, users []id.ID, o Options, progress func(string, int, int)) *models {
+// trainModels builds the learned sources — item-kNN, transitions and
+// EASE over the head on all notes, BPR on the most engaged ones — and
+// chooses the blend's weights on the latest interaction of up to
+// ValidationUsers readers, held out of the matrix for it (they are
+// missing from the models only: requests read histories from the
+// profiles). progress gets the phase and its progress.
+func trainModels(c *catalog, mat *Matrix, users []id.ID, trend *trendAcc, o Options, progress func(string, int, int)) *models {
 	on := func(phase string) func(int, int) {
 		if progress == nil {
 			return nil
 		}
 		return func(d, t int) { progress(phase, d, t) }
 	}
-	m := &models{users: users, triples: mat.NNZ(), builtFor: c.nBase}
+	m := &models{users: users, triples: mat.NNZ(), builtFor: c.nBase, w: defaultBlend}
+	val := holdOutLatest(mat, ValidationUsers)
 	m.knn = BuildKNN(mat, on("item-knn"))
+	m.seq = BuildTransitions(mat, on("sequence"))
+	if progress != nil {
+		progress("ease", 0, 1)
+	}
+	m.ease = EASENeighbours(mat, EASEServeItems, EASELambda, EASEKeep)
+	if progress != nil {
+		progress("ease", 1, 1)
+	}
 
 	// BPR on the MaxModelItems notes with the most interactions: their
 	// factors are what serving scans, so the cap bounds both memory and
@@ -158,45 +184,173 @@ func trainModels(c *catalog, mat *Matrix, users []id.ID, o Options, progress fun
 	slices.SortFunc(order, func(a, b int32) int { return cmp.Or(cmp.Compare(deg[b], deg[a]), cmp.Compare(a, b)) })
 	m.noteOf = slices.Clone(order[:min(len(order), o.MaxModelItems)])
 	order, deg = nil, nil
-	if len(m.noteOf) < 2 {
-		return m
+	if len(m.noteOf) >= 2 {
+		modelOf := make([]int32, c.nBase) // catalog index → BPR item + 1
+		for x, n := range m.noteOf {
+			modelOf[n] = int32(x + 1)
+		}
+		m.byNote = slices.Clone(m.noteOf)
+		slices.Sort(m.byNote)
+		m.itemOf = make([]int32, len(m.byNote))
+		for x, n := range m.byNote {
+			m.itemOf[x] = modelOf[n] - 1
+		}
+		// The model's notes of each row, renumbered and sorted (BPR's
+		// membership tests), in a copy: the tuning below still reads mat.
+		bm := &Matrix{NUsers: mat.NUsers, NItems: len(m.noteOf), Off: make([]int32, mat.NUsers+1), Items: make([]int32, 0, mat.NNZ())}
+		for u := 0; u < mat.NUsers; u++ {
+			for _, n := range mat.Row(u) {
+				if mi := modelOf[n]; mi > 0 {
+					bm.Items = append(bm.Items, mi-1)
+				}
+			}
+			slices.Sort(bm.Items[bm.Off[u]:])
+			bm.Off[u+1] = int32(len(bm.Items))
+		}
+		modelOf = nil
+		// Bound a background training's cost: at most MaxTrainSamples SGD
+		// steps (about 20 s on one core), but at least 3 epochs.
+		cfg := o.BPR
+		cfg.Epochs = min(cfg.Epochs, max(3, MaxTrainSamples/max(1, bm.NNZ())))
+		m.bpr = TrainBPR(bm, cfg, on("bpr")).Quantize()
 	}
-	modelOf := make([]int32, c.nBase) // catalog index → BPR item + 1
-	for x, n := range m.noteOf {
-		modelOf[n] = int32(x + 1)
+
+	trendVar := len(TrendSpans) - 1
+	if val != nil {
+		if progress != nil {
+			progress("blend weights", 0, 1)
+		}
+		parts := m.blendParts(mat, trend)
+		ch := TuneBlend(parts, Split{Train: mat, Test: val}, 10)
+		m.w = servingBlend(ch)
+		trendVar = ch.Variant[partTrending]
+		if progress != nil {
+			progress("blend weights", 1, 1)
+		}
+		slog.Info("recommender blend chosen", "weights", ch.Describe(parts), "validation_ndcg10", ch.NDCG, "readers", len(val))
 	}
-	m.byNote = slices.Clone(m.noteOf)
-	slices.Sort(m.byNote)
-	m.itemOf = make([]int32, len(m.byNote))
-	for x, n := range m.byNote {
-		m.itemOf[x] = modelOf[n] - 1
+	h := &scoredHeap{}
+	for i, s := range trend.score[trendVar] {
+		if s <= 0 {
+			continue
+		}
+		if len(*h) < trendingCap {
+			h.push(Scored{int32(i), s})
+		} else if s > (*h)[0].Score {
+			(*h)[0] = Scored{int32(i), s}
+			h.down(0)
+		}
 	}
-	// Keep the model's notes of each row, renumbered and sorted (BPR's
-	// membership tests), writing over the rows as they are read.
+	best := slices.Clone(*h)
+	slices.SortFunc(best, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) })
+	for _, s := range best {
+		m.trending = append(m.trending, s.Item)
+	}
+	return m
+}
+
+// holdOutLatest removes the latest entry of up to n rows with at least
+// three (spread evenly over the rows) from mat in place and returns them
+// per row (nil when too few rows qualify to choose anything by).
+func holdOutLatest(mat *Matrix, n int) [][]int32 {
+	var rows []int
+	for u := 0; u < mat.NUsers; u++ {
+		if mat.Off[u+1]-mat.Off[u] >= 3 {
+			rows = append(rows, u)
+		}
+	}
+	if len(rows) < 20 {
+		return nil
+	}
+	pick := make([]bool, mat.NUsers)
+	for x := 0; x < min(n, len(rows)); x++ {
+		pick[rows[x*len(rows)/min(n, len(rows))]] = true
+	}
+	test := make([][]int32, mat.NUsers)
 	w, start := int32(0), int32(0)
 	for u := 0; u < mat.NUsers; u++ {
 		end := mat.Off[u+1]
-		for _, n := range mat.Items[start:end] {
-			if mi := modelOf[n]; mi > 0 {
-				mat.Items[w] = mi - 1
-				w++
-			}
+		if pick[u] {
+			test[u] = []int32{mat.Items[end-1]}
+			end--
 		}
-		start = end
-		slices.Sort(mat.Items[mat.Off[u]:w])
+		w += int32(copy(mat.Items[w:], mat.Items[start:end]))
+		start = mat.Off[u+1]
 		mat.Off[u+1] = w
 	}
-	modelOf = nil
-	mat.Items, mat.NItems = mat.Items[:w], len(m.noteOf)
-	if int(w) < cap(mat.Items)*3/4 {
-		mat.Items = slices.Clone(mat.Items)
+	mat.Items = mat.Items[:w]
+	return test
+}
+
+// The blend's parts in the order BlendParts (recs eval) has them.
+const (
+	partEASE = iota
+	partSimilar
+	partSequence
+	partModel
+	partTrending
+)
+
+// blendWeights are the learned sources' weights as served: the tuned
+// ones scaled so that the strongest is 1, the scale the rule-based
+// sources' weights are on (WeightTopic, WeightPopular, …).
+type blendWeights struct {
+	ease, similar, sequence, model, trending float32
+	seqDecay                                 float32
+}
+
+// defaultBlend serves when too few readers qualify for a validation.
+var defaultBlend = blendWeights{ease: 0.7, similar: WeightSimilar, sequence: 0.7, model: WeightModel, trending: 0.35, seqDecay: 0.6}
+
+func servingBlend(c BlendChoice) blendWeights {
+	top := slices.Max(c.Weight)
+	if top <= 0 {
+		return defaultBlend
 	}
-	// Bound a background training's cost: at most MaxTrainSamples SGD
-	// steps (about 20 s on one core), but at least 3 epochs.
-	cfg := o.BPR
-	cfg.Epochs = min(cfg.Epochs, max(3, MaxTrainSamples/max(1, int(w))))
-	m.bpr = TrainBPR(mat, cfg, on("bpr")).Quantize()
-	return m
+	w := func(p int) float32 { return c.Weight[p] / top }
+	return blendWeights{ease: w(partEASE), similar: w(partSimilar), sequence: w(partSequence), model: w(partModel),
+		trending: w(partTrending), seqDecay: SeqDecays[c.Variant[partSequence]]}
+}
+
+// blendParts are the sources as served, over the build's matrix, for
+// TuneBlend.
+func (m *models) blendParts(mat *Matrix, trend *trendAcc) []BlendPart {
+	parts := make([]BlendPart, partTrending+1)
+	parts[partEASE] = BlendPart{Name: "ease", Variants: []Scorer{&ItemKNN{m: mat, k: m.ease, name: "ease"}}}
+	parts[partSimilar] = BlendPart{Name: "similar", Variants: []Scorer{&ItemKNN{m: mat, k: m.knn}}}
+	parts[partSequence] = BlendPart{Name: "sequence"}
+	for _, d := range SeqDecays {
+		parts[partSequence].Variants = append(parts[partSequence].Variants, &SeqScorer{m: mat, k: m.seq, decay: d})
+	}
+	parts[partModel] = BlendPart{Name: "model", Variants: []Scorer{&servedModel{m: m}}}
+	parts[partTrending] = BlendPart{Name: "trending"}
+	for _, s := range trend.score {
+		parts[partTrending].Variants = append(parts[partTrending].Variants, &Popular{name: "trending", deg: s})
+	}
+	return parts
+}
+
+// servedModel scores the build's readers with BPR as served (the first
+// ModelServeItems notes), in catalog indexes.
+type servedModel struct {
+	m   *models
+	buf []float32
+}
+
+func (s *servedModel) Name() string { return "model" }
+func (s *servedModel) Top(u, n int, exclude []int32) []Scored {
+	if s.m.bpr == nil {
+		return nil
+	}
+	s.buf = slices.Grow(s.buf[:0], ModelServeItems)[:min(len(s.m.noteOf), ModelServeItems)]
+	s.m.bpr.Score(s.m.bpr.UserVec(u), s.buf)
+	var out []Scored
+	for _, x := range topN(s.buf, n+len(exclude), nil) {
+		if i := s.m.noteOf[x.Item]; !has(exclude, i) && len(out) < n {
+			out = append(out, Scored{i, x.Score})
+		}
+	}
+	return out
 }
 
 // Bytes estimates the models' memory.
@@ -211,7 +365,13 @@ func (m *models) Bytes() int64 {
 	if m.bpr != nil {
 		n += m.bpr.Bytes()
 	}
-	return n
+	if m.seq != nil {
+		n += m.seq.Bytes()
+	}
+	if m.ease != nil {
+		n += m.ease.Bytes()
+	}
+	return n + int64(len(m.trending))*4
 }
 
 // Bytes estimates the catalog's memory.

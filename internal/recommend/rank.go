@@ -38,6 +38,9 @@ type Page struct {
 type Candidate struct {
 	NoteID id.ID
 	Score  float32
+	// Weight is the source's weight in the blend; 0 takes the default of
+	// Reason.Source (WeightSimilar, WeightModel, …).
+	Weight float32
 	Reason Reason
 }
 
@@ -85,23 +88,14 @@ func (e embedded) Recommend(_ context.Context, user id.ID, history []id.ID, weig
 	var out []Candidate
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	// Similar notes.
+	// Neighbour-list sources: similar notes, EASE (the head of the
+	// catalogue) and what readers engaged with next after the latest
+	// notes; their reasons name the note they come from.
 	if len(hist) > 0 {
-		acc := &sc.sim
-		acc.reset()
-		m.knn.Similar(hist, hw, acc)
-		list := acc.s
-		slices.SortFunc(list, func(a, b simScore) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.item, b.item)) })
-		list = list[:min(n, len(list))]
-		best := sc.scored[:0]
-		for _, x := range list {
-			best = append(best, Scored{x.item, x.score})
-		}
-		for x, s := range normalize(best) {
-			out = append(out, Candidate{NoteID: c.ids[s.Item], Score: s.Score,
-				Reason: Reason{Source: "similar", BecauseNoteID: c.ids[list[x].because]}})
-		}
-		sc.scored = best
+		out = sc.neighbours(out, c, m.knn, hist, hw, n, m.w.similar)
+		out = sc.neighbours(out, c, m.ease, hist, hw, n, m.w.ease)
+		sh, sw := seqHistory(hist, m.w.seqDecay)
+		out = sc.neighbours(out, c, m.seq, sh, sw, n, m.w.sequence)
 	}
 	// The model: the trained user vector when there is one, moved toward
 	// what the user engaged with lately (fold-in), so the model reacts
@@ -134,12 +128,48 @@ func (e embedded) Recommend(_ context.Context, user id.ID, history []id.ID, weig
 			scores := slices.Grow(sc.scores[:0], ModelServeItems)[:min(len(m.noteOf), ModelServeItems)]
 			sc.scores = scores
 			m.bpr.Score(vec, scores)
-			for _, sc := range normalize(topN(scores, n, nil)) {
-				out = append(out, Candidate{NoteID: c.ids[m.noteOf[sc.Item]], Score: sc.Score, Reason: Reason{Source: "model"}})
+			if m.w.model > 0 {
+				for _, sc := range normalize(topN(scores, n, nil)) {
+					out = append(out, Candidate{NoteID: c.ids[m.noteOf[sc.Item]], Score: sc.Score, Weight: m.w.model,
+						Reason: Reason{Source: "model"}})
+				}
 			}
 		}
 	}
+	// Trending: what readers engage with now (a new reader's learned
+	// source too).
+	if m.w.trending > 0 {
+		l := m.trending[:min(n, len(m.trending))]
+		for r, i := range l {
+			out = append(out, Candidate{NoteID: c.ids[i], Score: 1 - 0.9*float32(r)/float32(max(len(l)-1, 1)),
+				Weight: m.w.trending, Reason: Reason{Source: "popular"}})
+		}
+	}
 	return out, nil
+}
+
+// neighbours adds a neighbour-list source's best n for a history, scores
+// normalised, with the source's weight (nothing when it is 0).
+func (sc *scratch) neighbours(out []Candidate, c *catalog, k *KNN, hist []int32, hw []float32, n int, w float32) []Candidate {
+	if w <= 0 || k == nil {
+		return out
+	}
+	acc := &sc.sim
+	acc.reset()
+	k.Similar(hist, hw, acc)
+	list := acc.s
+	slices.SortFunc(list, func(a, b simScore) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.item, b.item)) })
+	list = list[:min(n, len(list))]
+	best := sc.scored[:0]
+	for _, x := range list {
+		best = append(best, Scored{x.item, x.score})
+	}
+	for x, s := range normalize(best) {
+		out = append(out, Candidate{NoteID: c.ids[s.Item], Score: s.Score, Weight: w,
+			Reason: Reason{Source: "similar", BecauseNoteID: c.ids[list[x].because]}})
+	}
+	sc.scored = best
+	return out
 }
 
 // recommender is the configured Recommender.
@@ -207,7 +237,11 @@ var scratchPool = sync.Pool{New: func() any {
 // add proposes note i from a source: score × the source's weight adds to
 // its score, and the reason joins its list.
 func (sc *scratch) add(i int32, score float32, r Reason) {
-	w := sourceWeight[r.Source] * score
+	sc.addWeighted(i, sourceWeight[r.Source]*score, r)
+}
+
+// addWeighted proposes note i with an already weighted score w.
+func (sc *scratch) addWeighted(i int32, w float32, r Reason) {
 	x, ok := sc.pos[i]
 	if !ok {
 		x = int32(len(sc.cands))
@@ -352,7 +386,11 @@ func (s *Service) rank(sc *scratch, p *profile, learned []Candidate, seen seenSe
 	add := sc.add
 	for _, l := range learned {
 		if i := c.index(l.NoteID); i >= 0 {
-			add(i, l.Score, l.Reason)
+			if l.Weight > 0 {
+				sc.addWeighted(i, l.Weight*l.Score, l.Reason)
+			} else {
+				add(i, l.Score, l.Reason)
+			}
 		}
 	}
 	nowS := now.Unix()

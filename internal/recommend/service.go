@@ -138,15 +138,15 @@ func (s *Service) Build(ctx context.Context, progress Progress) error {
 		progress("catalog", 1, 1)
 		progress("interactions", 0, 1)
 	}
-	mat, users, err := loadMatrix(ctx, s.db, c, start.Add(-s.opt.TrainWindow))
+	mat, users, trend, err := loadMatrix(ctx, s.db, c, start.Add(-s.opt.TrainWindow), start)
 	if err != nil {
 		return err
 	}
 	if progress != nil {
 		progress("interactions", 1, 1)
 	}
-	m := trainModels(c, mat, users, s.opt, progress)
-	mat = nil
+	m := trainModels(c, mat, users, trend, s.opt, progress)
+	mat, trend = nil, nil
 	catBytes := c.Bytes() // before the swap: sync appends to c after it
 	s.mu.Lock()
 	s.cat, s.mod = c, m
