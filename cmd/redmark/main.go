@@ -157,7 +157,8 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	a.StartPlaces()
-	a.StartAnalytics() // after the demo load, whose history the first rollup reads
+	// After the demo load, whose history the first rollup reads.
+	a.StartAnalytics()
 	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,
