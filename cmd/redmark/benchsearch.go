@@ -19,10 +19,13 @@ import (
 	"github.com/redmark/redmark/internal/search"
 )
 
-// benchCmd runs the benchmarks that live in the binary: "search".
+// benchCmd runs the benchmarks that live in the binary: "search" and "analytics".
 func benchCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "analytics" {
+		return benchAnalytics(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "search" {
-		return fmt.Errorf("usage: redmark bench search [flags]")
+		return fmt.Errorf("usage: redmark bench search|analytics [flags]")
 	}
 	return benchSearch(ctx, args[1:])
 }

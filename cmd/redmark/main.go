@@ -167,8 +167,9 @@ func serve(ctx context.Context, args []string) error {
 	a.StartPlaces()
 	a.StartLive()
 	a.StartLiveChat()
-	a.StartAnalytics() // after the demo load, whose history the first rollup reads
-	a.Recs.Start()     // discover feed: build now (in the background) and on a schedule
+	// After the demo load, whose history the first rollup reads.
+	a.StartAnalytics()
+	a.Recs.Start() // discover feed: build now (in the background) and on a schedule
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           server.New(a, webRoutes(a)...),

@@ -45,28 +45,29 @@ func pct(f *float64) string {
 
 // view is what the template sees.
 type view struct {
-	Lang, Title, Period, Generated string
-	KPIs                           [][2]string
-	StageName, StageLine           string
-	StageReasons                   []string
+	Lang, Title, Period, Generated  string
+	KPIs                            [][2]string
+	StageName, StageLine            string
+	StageReasons                    []string
 	ActiveChart, NewChart, GMVChart template.HTML
-	Personas                       []personaView
-	Suppressed                     string
-	AARRRHead                      []string
-	AARRR                          [][]string
-	FunnelHead                     []string
-	Funnel                         [][]string
-	Attributed, TopTitle           string
-	TopHead                        []string
-	Top                            [][]string
-	CampHead                       []string
-	Camps                          [][]string
-	CampNone                       string
-	ChanHead                       []string
-	Chans                          [][]string
-	Strengths, Weaknesses          []string
-	Advice                         []string
-	T                              func(string) string
+	NewTitle, GMVTitle              string
+	Personas                        []personaView
+	Suppressed                      string
+	AARRRHead                       []string
+	AARRR                           [][]string
+	FunnelHead                      []string
+	Funnel                          [][]string
+	Attributed, TopTitle            string
+	TopHead                         []string
+	Top                             [][]string
+	CampHead                        []string
+	Camps                           [][]string
+	CampNone                        string
+	ChanHead                        []string
+	Chans                           [][]string
+	Strengths, Weaknesses           []string
+	Advice                          []string
+	T                               func(string) string
 }
 
 type personaView struct {
@@ -100,12 +101,17 @@ func HTML(d Data, lang string, names map[id.ID]string) ([]byte, error) {
 		dau[i], wau[i], mau[i], nu[i], gmv[i] = float64(p.DAU), float64(p.WAU), float64(p.MAU), float64(p.NewUsers), float64(p.GMV)/100
 	}
 	v.ActiveChart = lineChart(t("chart.active"), labels, []series{{t("dau"), dau}, {t("wau"), wau}, {t("mau"), mau}})
+	v.NewTitle, v.GMVTitle = t("chart.new"), t("chart.gmv")
 	v.NewChart = barChart(t("chart.new"), labels, []series{{t("new"), nu}})
 	v.GMVChart = barChart(t("chart.gmv"), labels, []series{{t("k.gmv"), gmv}})
 
 	v.Suppressed = t("suppressed", analytics.MinCell)
 	for _, p := range d.Personas {
 		pv := personaView{Title: t("pop."+p.Population) + " · " + t("users", cellText(p.Users))}
+		total := 0.0
+		if p.Users != nil {
+			total = float64(*p.Users)
+		}
 		for _, dim := range []struct {
 			key   string
 			cells []analytics.Cell
@@ -137,7 +143,7 @@ func HTML(d Data, lang string, names map[id.ID]string) ([]byte, error) {
 			}
 			if len(ls) > 0 {
 				pv.Charts = append(pv.Charts, template.HTML(`<figure><figcaption>`+template.HTMLEscapeString(t("dim."+dim.key))+`</figcaption>`)+
-					hbars(t("dim."+dim.key), ls, vs)+`</figure>`)
+					hbars(t("dim."+dim.key), ls, vs, total)+`</figure>`)
 			}
 		}
 		v.Personas = append(v.Personas, pv)

@@ -128,15 +128,15 @@ func barChart(title string, labels []string, ss []series) template.HTML {
 	return template.HTML(b.String())
 }
 
-// hbars draws labelled horizontal bars with their values (shares of the total).
-func hbars(title string, labels []string, values []float64) template.HTML {
+// hbars draws labelled horizontal bars with their values as shares of
+// total (the whole population, suppressed groups included).
+func hbars(title string, labels []string, values []float64, total float64) template.HTML {
 	var b strings.Builder
 	row := 22.0
 	h := row*float64(len(labels)) + 8
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 %.0f" role="img" aria-label="%s" class="hbars">`, h, html.EscapeString(title))
-	total, top := 0.0, 0.0
+	top := 0.0
 	for _, v := range values {
-		total += v
 		top = max(top, v)
 	}
 	for i, l := range labels {

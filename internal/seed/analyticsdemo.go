@@ -155,7 +155,7 @@ func demoAnalytics(ctx context.Context, a *app.App, seed uint64, maxUsers int) (
 					}
 				}
 			}
-			if len(links) > 0 && rng.Float64() < 0.25 {
+			if len(links) > 0 && rng.Float64() < 0.1 { // few readers click through: the report finds "seeded here, bought elsewhere"
 				l := links[rng.IntN(len(links))]
 				t := at(d)
 				evs = append(evs, analytics.Event{Kind: analytics.View, User: u, Ref: l.note, At: t.Add(-time.Minute)},

@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/redmark/redmark/internal/analytics"
+	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/dbtest"
+	"github.com/redmark/redmark/internal/id"
+)
+
+// TestAnalyticsConsoleInBrowser: two weeks of events are rolled up; the
+// operator opens the analytics overview and the funnel, and ECharts draws
+// the charts.
+func TestAnalyticsConsoleInBrowser(t *testing.T) {
+	path := chromium(t)
+	e := apitest.New(t, dbtest.SQLite(t))
+	ctx := context.Background()
+	if _, err := e.App.Accounts.CreateOperator(ctx, "boss", "correct-horse-9"); err != nil {
+		t.Fatal(err)
+	}
+	today := analytics.DayOf(time.Now())
+	var evs []analytics.Event
+	for d := today - 14; d < today; d++ {
+		for u := range 20 + int(today-d)%7*3 {
+			at := d.Time().Add(12 * time.Hour)
+			evs = append(evs, analytics.Event{ID: id.New(), Kind: analytics.View, User: id.ID(1000 + u), Ref: 7, At: at})
+			if u%4 == 0 {
+				evs = append(evs, analytics.Event{ID: id.New(), Kind: analytics.ProductClick, User: id.ID(1000 + u), Ref: 7, Ref2: 8, At: at})
+			}
+			if u%9 == 0 {
+				evs = append(evs, analytics.Event{ID: id.New(), Kind: analytics.Order, User: id.ID(1000 + u), Ref: id.New(), Amount: 9900, At: at})
+			}
+		}
+		evs = append(evs, analytics.Event{ID: id.New(), Kind: analytics.SignUp, User: id.ID(1000 + int(today-d)), Label: "ads", At: d.Time()})
+	}
+	if err := analytics.NewSQLSink(e.App.DB).Write(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Analytics.Rollups.Run(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	op := browser(t, path)
+	run(t, op, "operator signs in",
+		chromedp.Navigate(e.URL+"/login"),
+		chromedp.SendKeys(tid("login-username"), "boss", chromedp.ByQuery),
+		chromedp.SendKeys(tid("login-password"), "correct-horse-9", chromedp.ByQuery),
+		click(tid("login-submit")),
+		waitLoaded(func(url string) bool { return !strings.Contains(url, "/login") }),
+	)
+	q := "?from=" + (today - 14).String() + "&to=" + (today - 1).String()
+	run(t, op, "overview",
+		chromedp.Navigate(e.URL+"/console/analytics/overview"+q),
+		chromedp.WaitVisible(`#chart-active svg`, chromedp.ByQuery),
+		chromedp.WaitVisible(tid("analytics-kpis"), chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#chart-active').scrollIntoView({block: "center"})`, nil),
+	)
+	screenshot(t, op, "analytics-1-overview")
+	run(t, op, "funnel",
+		chromedp.Navigate(e.URL+"/console/analytics/funnel"+q),
+		chromedp.WaitVisible(`#chart-funnel svg`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#chart-funnel').scrollIntoView({block: "center"})`, nil),
+	)
+	screenshot(t, op, "analytics-2-funnel")
+}
