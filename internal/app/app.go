@@ -295,6 +295,7 @@ func loadToken(set, file string, n int) (string, error) {
 // Shutdown flushes buffered work (e.g. view counters) before exit.
 func (a *App) Shutdown() {
 	a.Jobs.Stop()
+	a.Live.Close()
 	a.stopCommerce()
 	a.Campaigns.Close()
 	a.stopDiscovery()
