@@ -325,6 +325,7 @@ func loadToken(set, file string, n int) (string, error) {
 func (a *App) Shutdown() {
 	a.Jobs.Stop()
 	a.flushAnalytics()
+	a.Live.Close()
 	a.stopCommerce()
 	a.Campaigns.Close()
 	a.stopDiscovery()

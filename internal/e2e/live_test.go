@@ -231,6 +231,13 @@ func TestLiveEndToEnd(t *testing.T) {
 		t.Fatal("the live did not play through hls.js (Media Source Extensions)")
 	}
 	screenshot(t, viewer, "live-playing")
+	run(t, viewer, "the live in the discover feed", chromedp.Navigate(e.URL+"/"),
+		chromedp.WaitVisible(`[data-testid="live-strip"] [data-status="live"]`, chromedp.ByQuery))
+	screenshot(t, viewer, "live-discover")
+	run(t, viewer, "the live list", chromedp.Navigate(e.URL+"/live"),
+		chromedp.WaitVisible(`[data-testid="live-card"][data-status="live"]`, chromedp.ByQuery))
+	screenshot(t, viewer, "live-list")
+	run(t, viewer, "back to the live", chromedp.Navigate(e.URL+"/live/"+lid), chromedp.WaitVisible(tid("live-video"), chromedp.ByQuery))
 
 	// Buy the pinned product from the live page.
 	var orderURL string

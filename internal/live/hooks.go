@@ -90,7 +90,13 @@ func (s *Service) PublishDone(ctx context.Context, name string) error {
 	if ended {
 		slog.Info("live ended", "live", lid)
 	}
-	go s.ProcessReplays(context.WithoutCancel(ctx))
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.ProcessReplays(s.bg); err != nil && s.bg.Err() == nil {
+			slog.Error("live replays", "err", err)
+		}
+	}()
 	return nil
 }
 

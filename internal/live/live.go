@@ -112,11 +112,24 @@ type Service struct {
 	now   func() time.Time
 	// converting lets one replay conversion run at a time per server.
 	converting sync.Mutex
+	// bg carries the conversions PublishDone starts; Close cancels it and
+	// waits for them.
+	bg     context.Context
+	stopBg context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // New returns the service.
 func New(d *db.DB, m *media.Service, cfg Config) *Service {
-	return &Service{db: d, media: m, cfg: cfg, now: time.Now}
+	bg, stop := context.WithCancel(context.Background())
+	return &Service{db: d, media: m, cfg: cfg, now: time.Now, bg: bg, stopBg: stop}
+}
+
+// Close stops replay conversions in progress (their lives stay pending, for
+// the next start) and waits for them.
+func (s *Service) Close() {
+	s.stopBg()
+	s.wg.Wait()
 }
 
 // Config is the media server configuration the service was built with.

@@ -67,6 +67,9 @@ func (s *Service) ProcessReplays(ctx context.Context) error {
 			continue
 		}
 		if err := s.convert(ctx, p.id, p.host, rec); err != nil {
+			if ctx.Err() != nil {
+				return nil // shutting down: the replay stays pending
+			}
 			slog.Error("live replay failed", "live", p.id, "err", err)
 			s.setReplay(ctx, p.id, ReplayFailed, nil)
 			continue

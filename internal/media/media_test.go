@@ -359,6 +359,10 @@ func TestUploadVideo(t *testing.T) {
 		if after := keys(); len(after) != len(before) {
 			t.Fatalf("failed upload left files: %v", after)
 		}
+		// A video the server made (a live's replay) is stored the same way.
+		if im, err := s.ImportVideo(ctx, owner, sample); err != nil || im.Kind != Video || im.PosterURL == "" || im.Width != 320 {
+			t.Fatalf("import: %+v %v", im, err)
+		}
 		// Without ffmpeg on PATH the video is still accepted, with no poster.
 		t.Setenv("PATH", "")
 		m, err = s.Upload(ctx, owner, "clip.mp4", bytes.NewReader(data))

@@ -103,6 +103,9 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 	if err := demoFestival(ctx, a); err != nil {
 		return err
 	}
+	if err := demoLives(ctx, a); err != nil {
+		return err
+	}
 	for _, ph := range e.report.Phases {
 		slog.Debug("demo seed phase", "phase", ph.Name, "rows", ph.Rows, "elapsed", ph.Elapsed.String())
 	}

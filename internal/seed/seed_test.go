@@ -112,7 +112,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("notes = %d, want 200", n)
 		}
 		for _, table := range []string{"follows", "likes", "collects", "boards", "comments", "comment_likes", "shares",
-			"notifications", "note_mentions", "timeline", "growth_checkins", "growth_signups", "places", "note_places", "trip_items"} {
+			"notifications", "note_mentions", "timeline", "growth_checkins", "growth_signups", "places", "note_places", "trip_items", "lives"} {
 			if count(t, d, "SELECT COUNT(*) FROM "+table) == 0 {
 				t.Errorf("no %s", table)
 			}

@@ -5,10 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/live"
+	"github.com/redmark/redmark/internal/media"
 )
 
 // Live rooms (issue 11 part A): the list, the live page (HLS player while
@@ -125,6 +127,9 @@ func (w *Web) liveCreate(q *req) error {
 	if err := q.allowWrite(me); err != nil {
 		return err
 	}
+	if err := parseMultipart(q, media.MaxImageBytes+1<<20); err != nil {
+		return err
+	}
 	f := liveForm{Title: q.r.PostFormValue("title"), When: q.r.PostFormValue("scheduled_at")}
 	fail := func(err error) error {
 		msg, status, err := formProblem(err)
@@ -145,6 +150,19 @@ func (w *Web) liveCreate(q *req) error {
 	}
 	if in.ProductIDs, err = formProductIDs(q.r, live.MaxProducts); err != nil {
 		return fail(err)
+	}
+	if !live.CanHost(me) {
+		return apperr.Forbidden("only creators, brands and merchants can host lives")
+	}
+	if fh := formFile(q.r, "cover"); fh != nil {
+		if err := app.Allow(w.app.Limits.Upload, me.ID.String()); err != nil {
+			return err
+		}
+		m, err := upload(q, me, fh)
+		if err != nil {
+			return fail(err)
+		}
+		in.CoverMediaID = &m.ID
 	}
 	l, key, err := w.app.Live.Create(q.r.Context(), me, in)
 	if err != nil {

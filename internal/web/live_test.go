@@ -75,8 +75,8 @@ func TestLivePages(t *testing.T) {
 
 		host.get("/live/new").want(200).has(`data-testid="live-form"`)
 		host.post("/live/new", url.Values{"title": {""}, "scheduled_at": {when}}).want(400).has(`data-testid="form-error"`)
-		pg := host.post("/live/new", url.Values{"title": {"Lipstick <b>swatches</b>"}, "scheduled_at": {when},
-			"product_ids": {product}}).want(200)
+		pg := host.multipart("/live/new", url.Values{"title": {"Lipstick <b>swatches</b>"}, "scheduled_at": {when},
+			"product_ids": {product}}, file{"cover", "cover.png", pngBytes(t, 60, 80)}).want(200)
 		pg.has(`data-testid="live-key-once"`, "Lipstick &lt;b&gt;swatches&lt;/b&gt;", "Live video is not configured")
 		if pg.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("the page with the key must not be cached: %q", pg.Header.Get("Cache-Control"))
@@ -104,7 +104,7 @@ func TestLivePages(t *testing.T) {
 		room.has(`data-testid="live-product" data-pinned="1"`, `href="/p/`+product+`?live=`+lid+`"`, `id="live-chat"`, `data-live="`+lid+`"`)
 		room.has("Live video is not configured").lacks(`data-testid="live-manage"`)
 		w.user.get("/live").want(200).has(`data-testid="live-not-configured"`, `href="/live/`+lid+`"`)
-		w.user.get("/").want(200).has(`data-testid="live-strip"`, `href="/live/`+lid+`"`)
+		w.user.get("/").want(200).has(`data-testid="live-strip"`, `href="/live/`+lid+`"`, `<img src="/media/`)
 
 		// Buy now from the live: the product page and checkout carry it.
 		w.user.get("/p/" + product + "?live=" + lid).want(200).has(`name="live" value="` + lid + `"`)
