@@ -69,3 +69,12 @@ func (s *Service) CreateOperator(ctx context.Context, username, password string)
 	u, _, err := s.signUp(ctx, username, password, "", RoleOperator, "cli")
 	return u, err
 }
+
+// RequireOperator answers 403 "only operators can <what>" unless u is an
+// operator: the check of every operator-only service call.
+func RequireOperator(u User, what string) error {
+	if u.Role != RoleOperator {
+		return apperr.Forbidden("only operators can %s", what)
+	}
+	return nil
+}

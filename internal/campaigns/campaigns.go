@@ -189,16 +189,10 @@ func (r *Rules) check() error {
 	return nil
 }
 
-func operatorOnly(actor accounts.User, what string) error {
-	if actor.Role != accounts.RoleOperator {
-		return apperr.Forbidden("only operators can %s", what)
-	}
-	return nil
-}
 
 // Create sets up a campaign (operators only).
 func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Campaign, error) {
-	if err := operatorOnly(actor, "create campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "create campaigns"); err != nil {
 		return Campaign{}, err
 	}
 	title, err := validate.Text("title", in.Title, 1, TitleMax, false)
@@ -336,7 +330,7 @@ type Nominee struct {
 
 // AddCategory adds a category (operators; not after the campaign ended).
 func (s *Service) AddCategory(ctx context.Context, actor accounts.User, cid id.ID, name string) (Category, error) {
-	if err := operatorOnly(actor, "edit campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "edit campaigns"); err != nil {
 		return Category{}, err
 	}
 	c, err := s.load(ctx, cid)
@@ -388,7 +382,7 @@ var refTitle = map[string]string{
 
 // AddNominee adds a nominee to a category (operators; not after the end).
 func (s *Service) AddNominee(ctx context.Context, actor accounts.User, cid id.ID, in NomineeInput) (Nominee, error) {
-	if err := operatorOnly(actor, "edit campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "edit campaigns"); err != nil {
 		return Nominee{}, err
 	}
 	c, err := s.load(ctx, cid)

@@ -17,7 +17,7 @@ import (
 
 // editable is a campaign whose tallies may still change (results not published).
 func (s *Service) editable(ctx context.Context, actor accounts.User, cid id.ID) (Campaign, error) {
-	if err := operatorOnly(actor, "moderate campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "moderate campaigns"); err != nil {
 		return Campaign{}, err
 	}
 	c, err := s.load(ctx, cid)
@@ -247,7 +247,7 @@ type VoteFilter struct {
 // Votes lists votes newest first for audit (operators); next is the cursor
 // of the following page (0 on the last).
 func (s *Service) Votes(ctx context.Context, actor accounts.User, cid id.ID, f VoteFilter, limit int) ([]VoteRow, id.ID, error) {
-	if err := operatorOnly(actor, "audit campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "audit campaigns"); err != nil {
 		return nil, 0, err
 	}
 	if _, err := s.load(ctx, cid); err != nil {
@@ -313,7 +313,7 @@ type SourceCount struct {
 
 // Summary counts votes by status and lists the busiest addresses (operators).
 func (s *Service) Summary(ctx context.Context, actor accounts.User, cid id.ID) (Stats, error) {
-	if err := operatorOnly(actor, "audit campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "audit campaigns"); err != nil {
 		return Stats{}, err
 	}
 	r := s.db.Reader(ctx)
@@ -353,7 +353,7 @@ type AuditEntry struct {
 
 // AuditLog lists the campaign's operator actions, newest first (operators).
 func (s *Service) AuditLog(ctx context.Context, actor accounts.User, cid id.ID, limit int) ([]AuditEntry, error) {
-	if err := operatorOnly(actor, "audit campaigns"); err != nil {
+	if err := accounts.RequireOperator(actor, "audit campaigns"); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT actor, action, detail, created_at FROM campaign_audit WHERE campaign_id = ? ORDER BY id DESC LIMIT ?", cid, limit)

@@ -187,16 +187,10 @@ func dedupe(ids []id.ID) []id.ID {
 	return out
 }
 
-func operatorOnly(actor accounts.User) error {
-	if actor.Role != accounts.RoleOperator {
-		return apperr.Forbidden("only operators can set up festivals")
-	}
-	return nil
-}
 
 // Create sets up a festival (operators only).
 func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Festival, error) {
-	if err := operatorOnly(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "set up festivals"); err != nil {
 		return Festival{}, err
 	}
 	if err := s.check(ctx, &in, true); err != nil {
@@ -226,7 +220,7 @@ func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Fe
 // Update replaces a festival's settings (operators only). A festival that
 // has ended keeps its record; editing it cannot bring it back past 60 days.
 func (s *Service) Update(ctx context.Context, actor accounts.User, fid id.ID, in Input) (Festival, error) {
-	if err := operatorOnly(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "set up festivals"); err != nil {
 		return Festival{}, err
 	}
 	if _, err := s.Get(ctx, fid); err != nil {

@@ -3,7 +3,6 @@ package livechat
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/peers"
 )
 
 // Cluster carries chat events and viewer counts between servers.
@@ -32,17 +32,15 @@ func init() { prometheus.MustRegister(relayed) }
 // stopped reporting (gone, or cut off from Redis) drops out of the sum.
 const viewersFresh = 5 * time.Second
 
-// Redis is a Cluster over one Redis pub/sub channel shared by all rooms:
-// each server receives every room's events and hands them to its hub,
-// which ignores rooms nobody here watches. Pub/sub delivers to servers
-// connected at the time; a server that missed events has viewers whose
-// EventSource reconnects and catches up from the history.
+// Redis is a Cluster over one Redis pub/sub channel shared by all rooms
+// (internal/peers carries it): each server receives every room's events
+// and hands them to its hub, which ignores rooms nobody here watches.
+// Pub/sub delivers to servers connected at the time; a server that missed
+// events has viewers whose EventSource reconnects and catches up from the
+// history.
 type Redis struct {
-	rdb     *redis.Client
-	channel string
+	bus     *peers.Redis
 	node    string
-	sub     *redis.PubSub
-	done    chan struct{}
 	deliver func(live id.ID, frame []byte)
 	now     func() time.Time
 
@@ -68,17 +66,19 @@ type envelope struct {
 // same on every server) and returns once the subscription is live; node
 // names this server.
 func (s *Service) UseRedis(ctx context.Context, rdb *redis.Client, channel, node string) error {
-	sub := rdb.Subscribe(ctx, channel)
-	if _, err := sub.Receive(ctx); err != nil {
-		sub.Close()
+	bus, err := peers.New(ctx, rdb, channel, node)
+	if err != nil {
 		return err
 	}
-	r := &Redis{rdb: rdb, channel: channel, node: node, sub: sub, done: make(chan struct{}),
-		deliver: func(live id.ID, frame []byte) { s.hub.Broadcast(live, frame) }, now: time.Now, remote: map[string]report{}}
-	go r.listen()
+	r := &Redis{bus: bus, node: node, deliver: func(live id.ID, frame []byte) { s.hub.Broadcast(live, frame) },
+		now: time.Now, remote: map[string]report{}}
+	bus.Subscribe(chatMessages, r.receive)
 	s.cluster = r
 	return nil
 }
+
+// chatMessages names live chat's messages on its channel.
+const chatMessages = "chat"
 
 // Close ends the link to the other servers.
 func (s *Service) Close() error {
@@ -90,12 +90,9 @@ func (s *Service) Close() error {
 
 func (r *Redis) send(e envelope) {
 	e.Node = r.node
-	b, _ := json.Marshal(e)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if err := r.rdb.Publish(ctx, r.channel, b).Err(); err != nil {
+	b, _ := json.Marshal(e) // JSON escapes NUL, which the bus reserves
+	if r.bus.Send(chatMessages, string(b)) != nil {
 		relayed.WithLabelValues("failed").Inc()
-		slog.Warn("publish live chat event", "err", err)
 		return
 	}
 	relayed.WithLabelValues("out").Inc()
@@ -119,26 +116,21 @@ func (r *Redis) RemoteViewers(live id.ID) int {
 	return n
 }
 
-func (r *Redis) listen() {
-	defer close(r.done)
-	for m := range r.sub.Channel() {
-		var e envelope
-		if err := json.Unmarshal([]byte(m.Payload), &e); err != nil || e.Node == r.node {
-			continue
-		}
-		relayed.WithLabelValues("in").Inc()
-		if e.Frame != "" {
-			r.deliver(e.Live, []byte(e.Frame))
-			continue
-		}
-		r.mu.Lock()
-		r.remote[e.Node] = report{at: r.now(), counts: e.Viewers}
-		r.mu.Unlock()
+// receive handles a message from another server (the bus drops this
+// server's own).
+func (r *Redis) receive(payload string) {
+	var e envelope
+	if err := json.Unmarshal([]byte(payload), &e); err != nil {
+		return
 	}
+	relayed.WithLabelValues("in").Inc()
+	if e.Frame != "" {
+		r.deliver(e.Live, []byte(e.Frame))
+		return
+	}
+	r.mu.Lock()
+	r.remote[e.Node] = report{at: r.now(), counts: e.Viewers}
+	r.mu.Unlock()
 }
 
-func (r *Redis) Close() error {
-	err := r.sub.Close()
-	<-r.done
-	return err
-}
+func (r *Redis) Close() error { return r.bus.Close() }

@@ -151,16 +151,10 @@ func checkPattern(p string) (string, error) {
 	return p, nil
 }
 
-func requireOperator(u accounts.User) error {
-	if u.Role != accounts.RoleOperator {
-		return apperr.Forbidden("only operators can edit the filter lists")
-	}
-	return nil
-}
 
 // AddFilter adds a keyword or pattern (operators); the same one twice is 409.
 func (s *Service) AddFilter(ctx context.Context, actor accounts.User, in FilterInput) (Filter, error) {
-	if err := requireOperator(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "edit the filter lists"); err != nil {
 		return Filter{}, err
 	}
 	in, err := CheckFilter(in)
@@ -192,7 +186,7 @@ func (s *Service) AddFilter(ctx context.Context, actor accounts.User, in FilterI
 
 // RemoveFilter deletes a filter (operators).
 func (s *Service) RemoveFilter(ctx context.Context, actor accounts.User, fid id.ID) error {
-	if err := requireOperator(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "edit the filter lists"); err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {

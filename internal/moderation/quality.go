@@ -59,16 +59,10 @@ func scanSpot(sc interface{ Scan(...any) error }) (SpotCheck, error) {
 	return c, err
 }
 
-func requireOperatorFor(u accounts.User, what string) error {
-	if u.Role != accounts.RoleOperator {
-		return apperr.Forbidden("only operators can %s", what)
-	}
-	return nil
-}
 
 // ScheduleSpotCheck schedules a check of a product, due at due (operators).
 func (s *Service) ScheduleSpotCheck(ctx context.Context, actor accounts.User, productID id.ID, due time.Time) (SpotCheck, error) {
-	if err := requireOperatorFor(actor, "schedule spot checks"); err != nil {
+	if err := accounts.RequireOperator(actor, "schedule spot checks"); err != nil {
 		return SpotCheck{}, err
 	}
 	now := time.Now()
@@ -98,7 +92,7 @@ func (s *Service) ScheduleSpotCheck(ctx context.Context, actor accounts.User, pr
 // RecordSpotCheck records a scheduled check's result (operators), once. The
 // product's SpotCheckFailures-th failure delists it by policy.
 func (s *Service) RecordSpotCheck(ctx context.Context, actor accounts.User, checkID id.ID, passed bool, result string) (SpotCheck, error) {
-	if err := requireOperatorFor(actor, "record spot checks"); err != nil {
+	if err := accounts.RequireOperator(actor, "record spot checks"); err != nil {
 		return SpotCheck{}, err
 	}
 	result, err := validate.Text("result", result, 1, ReasonMax, true)
@@ -213,7 +207,7 @@ func (s *Service) delistByPolicy(ctx context.Context, actor, productID id.ID, ki
 // SpotChecks lists checks, scheduled ones soonest first, then the latest
 // recorded (operators).
 func (s *Service) SpotChecks(ctx context.Context, actor accounts.User, productID id.ID) ([]SpotCheck, error) {
-	if err := requireOperatorFor(actor, "see spot checks"); err != nil {
+	if err := accounts.RequireOperator(actor, "see spot checks"); err != nil {
 		return nil, err
 	}
 	q, args := `SELECT `+spotCols+` FROM spot_checks`, []any{}

@@ -18,12 +18,14 @@ import (
 
 var sent = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "redmark_peer_invalidations_total",
-	Help: "Cache invalidations published to and received from other servers, and failed publishes.",
+	Help: "Messages to other servers (cache invalidations, live chat events) published, received, and failed publishes.",
 }, []string{"dir"})
 
 func init() { prometheus.MustRegister(sent) }
 
-// Redis is a cache.Peers over Redis pub/sub.
+// Redis is a cache.Peers over Redis pub/sub; other per-server state that
+// follows the cluster (live chat) sends its own messages on a channel of
+// its own through the same type.
 type Redis struct {
 	rdb     *redis.Client
 	channel string
@@ -55,22 +57,28 @@ const sep = "\x00"
 
 // Publish sends the invalidation; failures are logged and counted, since a
 // write must not fail because the channel is down.
-func (r *Redis) Publish(name, key string) {
+func (r *Redis) Publish(name, key string) { _ = r.Send(name, key) }
+
+// Send delivers payload (without NUL bytes) to the handlers of name on the
+// other servers; a failure is logged, counted and returned.
+func (r *Redis) Send(name, payload string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	if err := r.rdb.Publish(ctx, r.channel, r.node+sep+name+sep+key).Err(); err != nil {
+	if err := r.rdb.Publish(ctx, r.channel, r.node+sep+name+sep+payload).Err(); err != nil {
 		sent.WithLabelValues("failed").Inc()
-		slog.Warn("publish cache invalidation", "cache", name, "err", err)
-		return
+		slog.Warn("publish to peers", "channel", r.channel, "name", name, "err", err)
+		return err
 	}
 	sent.WithLabelValues("out").Inc()
+	return nil
 }
 
-// Subscribe registers forget for cache name.
-func (r *Redis) Subscribe(name string, forget func(string)) {
+// Subscribe registers f for the messages of name from the other servers
+// (for a cache: the keys to forget).
+func (r *Redis) Subscribe(name string, f func(string)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.handlers[name] = forget
+	r.handlers[name] = f
 }
 
 func (r *Redis) listen() {

@@ -82,7 +82,7 @@ func effectOf(pages map[string]int64, imps map[string]int64) Effect {
 
 // Effect is a program's measured effect, overall and per member (operators).
 func (s *Service) Effect(ctx context.Context, actor accounts.User, pid id.ID) (Effect, []Member, error) {
-	if err := operatorOnly(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "run support programs"); err != nil {
 		return Effect{}, nil, err
 	}
 	if _, err := s.Get(ctx, pid); err != nil {

@@ -116,17 +116,11 @@ func New(d *db.DB) *Service {
 
 var _ recommend.Booster = (*Service)(nil)
 
-func operatorOnly(actor accounts.User) error {
-	if actor.Role != accounts.RoleOperator {
-		return apperr.Forbidden("only operators can run support programs")
-	}
-	return nil
-}
 
 // Create starts a program (operators only) and enrols the creators its
 // rule picks.
 func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Program, error) {
-	if err := operatorOnly(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "run support programs"); err != nil {
 		return Program{}, err
 	}
 	var err error
@@ -164,7 +158,7 @@ func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Pr
 
 // Enrol adds a creator (by username) to a program (operators only).
 func (s *Service) Enrol(ctx context.Context, actor accounts.User, pid id.ID, username string) error {
-	if err := operatorOnly(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "run support programs"); err != nil {
 		return err
 	}
 	p, err := s.Get(ctx, pid)
@@ -192,7 +186,7 @@ func (s *Service) Enrol(ctx context.Context, actor accounts.User, pid id.ID, use
 
 // Remove takes a creator out of a program (operators only).
 func (s *Service) Remove(ctx context.Context, actor accounts.User, pid, uid id.ID) error {
-	if err := operatorOnly(actor); err != nil {
+	if err := accounts.RequireOperator(actor, "run support programs"); err != nil {
 		return err
 	}
 	if _, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM support_members WHERE program_id = ? AND user_id = ?", pid, uid); err != nil {
