@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -19,6 +16,7 @@ import (
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/campaigns"
+	"github.com/redmark/redmark/internal/servertest"
 )
 
 // TestCrashRestart builds the real binary, serves a campaign, fires votes
@@ -31,10 +29,7 @@ func TestCrashRestart(t *testing.T) {
 		t.Skip("builds and runs the server")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "redmark")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/redmark").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := servertest.Build(t)
 	data := filepath.Join(dir, "data")
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{DataDir: data})
@@ -70,29 +65,9 @@ func TestCrashRestart(t *testing.T) {
 	}
 	a.Close()
 
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
-	start := func(n int) *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--no-rate-limits")
-		logf, _ := os.Create(filepath.Join(dir, fmt.Sprintf("server%d.log", n)))
-		cmd.Env = append(os.Environ(), "REDMARK_LOG_LEVEL=warn")
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		for range 200 {
-			if r, err := http.Get("http://" + addr + "/readyz"); err == nil {
-				r.Body.Close()
-				if r.StatusCode == 200 {
-					return cmd
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("server %d did not start", n)
-		return nil
+	addr := servertest.FreeAddr(t)
+	start := func(n int) *servertest.Proc {
+		return servertest.Start(t, bin, addr, filepath.Join(dir, fmt.Sprintf("server%d.log", n)), "--data", data, "--no-rate-limits")
 	}
 	vote := func(tok, key string) (int, string) {
 		body, _ := json.Marshal(map[string]string{"nominee_id": nom.ID.String()})
@@ -133,8 +108,7 @@ func TestCrashRestart(t *testing.T) {
 		}()
 	}
 	time.Sleep(500 * time.Millisecond) // mid-rush: 60 voters × 15 attempts take longer
-	_ = srv.Process.Signal(syscall.SIGKILL)
-	_ = srv.Wait()
+	srv.Stop(syscall.SIGKILL)
 	wg.Wait()
 	if len(wins) == 0 {
 		t.Fatal("no vote landed before the kill; the test proves nothing")

@@ -48,7 +48,13 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // SQLite opens a fresh migrated database in a temporary directory.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	return migrated(t, filepath.Join(t.TempDir(), "test.db"))
+}
+
+// migrated opens dsn, migrates it and closes it when the test ends.
+func migrated(t testing.TB, dsn string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,15 +70,7 @@ var schemaSeq atomic.Int64
 // Postgres creates a schema of its own for this test and drops it afterwards.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return migrated(t, PostgresURL(t))
 }
 
 // PostgresURL creates an empty schema of its own for this test, dropped

@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,6 +24,7 @@ import (
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/redistest"
+	"github.com/redmark/redmark/internal/servertest"
 	"github.com/redmark/redmark/internal/shop"
 )
 
@@ -39,11 +37,7 @@ func TestCrashRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server")
 	}
-	bin := filepath.Join(t.TempDir(), "redmark")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/redmark")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := servertest.Build(t)
 	t.Run("embedded", func(t *testing.T) { crashRun(t, bin, "") })
 	t.Run("redis", func(t *testing.T) {
 		url, _ := redistest.New(t)
@@ -51,58 +45,13 @@ func TestCrashRestart(t *testing.T) {
 	})
 }
 
-type server struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	addr string
-}
-
-func startServer(t *testing.T, bin, dir, addr, redisURL string, n int) *server {
+func startServer(t *testing.T, bin, dir, addr, redisURL string, n int) *servertest.Proc {
 	t.Helper()
-	args := []string{"serve", "--data", dir, "--addr", addr, "--no-rate-limits", "--flash-payment-window", "3s"}
+	args := []string{"--data", dir, "--no-rate-limits", "--flash-payment-window", "3s"}
 	if redisURL != "" {
 		args = append(args, "--redis", redisURL)
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "REDMARK_LOG_LEVEL=warn")
-	logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("server%d.log", n)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{t: t, cmd: cmd, addr: addr}
-	t.Cleanup(func() { s.stop(syscall.SIGKILL) })
-	for i := 0; i < 200; i++ {
-		if r, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 {
-				return s
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server did not start; see %s", logf.Name())
-	return nil
-}
-
-func (s *server) stop(sig syscall.Signal) {
-	if s.cmd.ProcessState != nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(sig)
-	_ = s.cmd.Wait()
-}
-
-func freeAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return servertest.Start(t, bin, addr, filepath.Join(dir, fmt.Sprintf("server%d.log", n)), args...)
 }
 
 // crashSetup writes an operator, a product, a live sale and signed-in
@@ -230,7 +179,7 @@ func crashRun(t *testing.T, bin, redisURL string) {
 			rdb.Close()
 		})
 	}
-	addr := freeAddr(t)
+	addr := servertest.FreeAddr(t)
 
 	// Phase 1: kill the server once about a third of the stock is sold.
 	srv := startServer(t, bin, dir, addr, redisURL, 1)
@@ -242,7 +191,7 @@ func crashRun(t *testing.T, bin, redisURL string) {
 	for wins.Load() < stock/4 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	srv.stop(syscall.SIGKILL)
+	srv.Stop(syscall.SIGKILL)
 	close(stop)
 	before := <-done
 	t.Logf("phase 1: %d keys, %d answered 201 before SIGKILL", len(before), wins.Load())
@@ -328,7 +277,7 @@ func crashRun(t *testing.T, bin, redisURL string) {
 			t.Fatal(err)
 		}
 		if pending == 0 && remaining == stock && len(bad) == 0 {
-			srv.stop(syscall.SIGTERM)
+			srv.Stop(syscall.SIGTERM)
 			return
 		}
 	}
