@@ -189,7 +189,6 @@ func (r *Rules) check() error {
 	return nil
 }
 
-
 // Create sets up a campaign (operators only).
 func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Campaign, error) {
 	if err := accounts.RequireOperator(actor, "create campaigns"); err != nil {

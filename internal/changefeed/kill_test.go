@@ -9,10 +9,7 @@ import (
 	"image/png"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -21,11 +18,14 @@ import (
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
+	"github.com/redmark/redmark/internal/changefeed"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/jobs"
 	"github.com/redmark/redmark/internal/natstest"
 	"github.com/redmark/redmark/internal/redistest"
+	"github.com/redmark/redmark/internal/servertest"
 )
 
 // TestKillOneServerMidTraffic runs two real servers on one PostgreSQL,
@@ -45,14 +45,11 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 	natsURL, natsPrefix := natstest.New(t)
 	redisURL, redisPrefix := redistest.New(t)
 	dsn := dbtest.PostgresURL(t)
-	bin := filepath.Join(t.TempDir(), "redmark")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/redmark").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := servertest.Build(t)
 	tokens, users := killSetup(t, dsn, 16)
-	start := func(dir string) *proc {
-		return startProc(t, bin, dir, "serve", "--db", dsn, "--data", dir, "--no-rate-limits",
-			"--redis", redisURL, "--redis-prefix", redisPrefix, "--nats", natsURL, "--nats-prefix", natsPrefix)
+	start := func(dir string) *servertest.Proc {
+		return servertest.Start(t, bin, servertest.FreeAddr(t), filepath.Join(dir, "server.log"), "--db", dsn, "--data", dir,
+			"--no-rate-limits", "--redis", redisURL, "--redis-prefix", redisPrefix, "--nats", natsURL, "--nats-prefix", natsPrefix)
 	}
 	dirA, dirB := t.TempDir(), t.TempDir()
 	a, b := start(dirA), start(dirB)
@@ -78,15 +75,15 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 					return
 				default:
 				}
-				srv := []*proc{a, b}[(w+i)%2]
+				srv := []*servertest.Proc{a, b}[(w+i)%2]
 				select {
 				case <-killed:
 					srv = a
 				default:
 				}
 				if i%4 == 0 {
-					word := fmt.Sprintf("kw%c%c%c", 'a'+w, 'a'+i/26%26, 'a'+i%26)
-					if nid, ok := postNote(srv.addr, tok, word); ok {
+					word := fmt.Sprintf("kw%c%c%c%c", 'a'+w, 'a'+i/676%26, 'a'+i/26%26, 'a'+i%26)
+					if nid, ok := postNote(srv.Addr, tok, word); ok {
 						mu.Lock()
 						posted[nid] = word
 						notes = append(notes, nid)
@@ -100,7 +97,7 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 					nid = notes[(w*7+i)%len(notes)]
 				}
 				mu.Unlock()
-				if nid != "" && call(srv.addr, tok, "PUT", "/api/v1/notes/"+nid+"/like", nil, nil) == 200 {
+				if nid != "" && call(srv.Addr, tok, "PUT", "/api/v1/notes/"+nid+"/like", nil, nil) == 200 {
 					mu.Lock()
 					liked[[2]string{users[w].String(), nid}] = true
 					mu.Unlock()
@@ -109,7 +106,7 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 		}()
 	}
 	time.Sleep(1500 * time.Millisecond)
-	b.kill()
+	b.Stop(syscall.SIGKILL)
 	close(killed)
 	mu.Lock()
 	beforeKill := len(posted)
@@ -153,7 +150,7 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 		t.Fatalf("like counters sum to %d for %d like rows", sum, likes)
 	}
 
-	findsAll := func(p *proc) func() error {
+	findsAll := func(p *servertest.Proc) func() error {
 		return func() error {
 			for nid, word := range posted {
 				var res struct {
@@ -164,7 +161,7 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 						} `json:"note"`
 					} `json:"items"`
 				}
-				if st := call(p.addr, tokens[0], "GET", "/api/v1/search?type=notes&limit=50&q="+word, nil, &res); st != 200 {
+				if st := call(p.Addr, tokens[0], "GET", "/api/v1/search?type=notes&limit=50&q="+word, nil, &res); st != 200 {
 					return fmt.Errorf("search answered %d", st)
 				}
 				seen := 0
@@ -180,6 +177,8 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 			return nil
 		}
 	}
+	// If the killed server held the relay's lease, the survivor takes the
+	// relay over once the lease lapses.
 	waitUntil(t, "the survivor's index to find every note", findsAll(a))
 	b = start(dirB)
 	since := time.Now()
@@ -206,52 +205,12 @@ func killSetup(t *testing.T, dsn string, n int) (tokens []string, users []id.ID)
 		}
 		tokens, users = append(tokens, tok), append(users, u.ID)
 	}
+	// Established accounts: a burst of notes from new ones is held for
+	// review (internal/moderation), which is not what this test is about.
+	if _, err := a.DB.Writer(ctx).Exec(ctx, "UPDATE users SET created_at = ?", time.Now().Add(-30*24*time.Hour).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
 	return tokens, users
-}
-
-type proc struct {
-	cmd  *exec.Cmd
-	addr string
-}
-
-func startProc(t *testing.T, bin, dir string, args ...string) *proc {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, append(args, "--addr", addr)...)
-	cmd.Env = append(os.Environ(), "REDMARK_LOG_LEVEL=warn")
-	logf, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, addr: addr}
-	t.Cleanup(p.kill)
-	for range 400 {
-		if r, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 {
-				return p
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server did not start; see %s", logf.Name())
-	return nil
-}
-
-func (p *proc) kill() {
-	if p.cmd.ProcessState == nil {
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
-		_ = p.cmd.Wait()
-	}
 }
 
 var client = &http.Client{Timeout: 10 * time.Second}
@@ -315,7 +274,7 @@ func postNote(addr, token, word string) (string, bool) {
 
 func waitUntil(t *testing.T, what string, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(jobs.LeaseTTL(changefeed.RelayInterval) + 20*time.Second)
 	for {
 		err := check()
 		if err == nil {

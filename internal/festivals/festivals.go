@@ -187,7 +187,6 @@ func dedupe(ids []id.ID) []id.ID {
 	return out
 }
 
-
 // Create sets up a festival (operators only).
 func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Festival, error) {
 	if err := accounts.RequireOperator(actor, "set up festivals"); err != nil {

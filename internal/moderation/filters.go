@@ -151,7 +151,6 @@ func checkPattern(p string) (string, error) {
 	return p, nil
 }
 
-
 // AddFilter adds a keyword or pattern (operators); the same one twice is 409.
 func (s *Service) AddFilter(ctx context.Context, actor accounts.User, in FilterInput) (Filter, error) {
 	if err := accounts.RequireOperator(actor, "edit the filter lists"); err != nil {

@@ -59,7 +59,6 @@ func scanSpot(sc interface{ Scan(...any) error }) (SpotCheck, error) {
 	return c, err
 }
 
-
 // ScheduleSpotCheck schedules a check of a product, due at due (operators).
 func (s *Service) ScheduleSpotCheck(ctx context.Context, actor accounts.User, productID id.ID, due time.Time) (SpotCheck, error) {
 	if err := accounts.RequireOperator(actor, "schedule spot checks"); err != nil {

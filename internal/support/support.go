@@ -116,7 +116,6 @@ func New(d *db.DB) *Service {
 
 var _ recommend.Booster = (*Service)(nil)
 
-
 // Create starts a program (operators only) and enrols the creators its
 // rule picks.
 func (s *Service) Create(ctx context.Context, actor accounts.User, in Input) (Program, error) {
