@@ -42,6 +42,12 @@ const Retention = 7 * 24 * time.Hour
 // delay a change may wait before it reaches the other servers.
 const RelayInterval = 100 * time.Millisecond
 
+// AckWait is how long a delivered change may stay unacknowledged before
+// the stream delivers it again. A server killed mid-batch gets its batch
+// again this long after it restarts, so it is short; a batch that takes
+// longer is applied twice, which is harmless (consumers are idempotent).
+const AckWait = 10 * time.Second
+
 // Feed is a connection to the stream.
 type Feed struct {
 	nc      *nats.Conn
@@ -145,7 +151,7 @@ func (f *Feed) Consumer(ctx context.Context, name string, topics ...string) (c *
 		FilterSubject: filter,
 		DeliverPolicy: jetstream.DeliverNewPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       time.Minute,
+		AckWait:       AckWait,
 		MaxAckPending: -1,
 		// A server gone for good frees its consumer after the retention.
 		InactiveThreshold: Retention,

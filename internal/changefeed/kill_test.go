@@ -179,10 +179,12 @@ func TestKillOneServerMidTraffic(t *testing.T) {
 	}
 	// If the killed server held the relay's lease, the survivor takes the
 	// relay over once the lease lapses.
-	waitUntil(t, "the survivor's index to find every note", findsAll(a))
+	waitUntil(t, "the survivor's index to find every note", jobs.LeaseTTL(changefeed.RelayInterval), findsAll(a))
 	b = start(dirB)
 	since := time.Now()
-	waitUntil(t, "the restarted server's index to catch up", findsAll(b))
+	// What the killed server had been delivered but not acknowledged comes
+	// again once the acknowledgement wait lapses.
+	waitUntil(t, "the restarted server's index to catch up", changefeed.AckWait, findsAll(b))
 	t.Logf("restarted server caught up in %v", time.Since(since))
 }
 
@@ -272,9 +274,10 @@ func postNote(addr, token, word string) (string, bool) {
 	return n.ID, true
 }
 
-func waitUntil(t *testing.T, what string, check func() error) {
+// waitUntil retries check for up to lag and 20 s of slack.
+func waitUntil(t *testing.T, what string, lag time.Duration, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(jobs.LeaseTTL(changefeed.RelayInterval) + 20*time.Second)
+	deadline := time.Now().Add(lag + 20*time.Second)
 	for {
 		err := check()
 		if err == nil {
