@@ -42,6 +42,23 @@ start() { # n
     --no-rate-limits --trust-proxy 2>"$BENCH_OUT/server$1.log" &
   pids+=($!)
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$((8190 + $1))/readyz" >/dev/null && break; sleep 0.5; done
+  wait_idle $! "server $1"
+}
+# A server is ready before its start-up work is done (search index rebuild,
+# recommender build, catching up on the event stream); measuring then would
+# measure that work. Wait until its process uses under a tenth of a core for
+# two 2-second windows in a row (at most IDLE_TIMEOUT seconds).
+wait_idle() { # pid label
+  local start=$SECONDS calm=0 before after
+  ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+  before=$(ticks "$1")
+  while [ $calm -lt 2 ] && [ $((SECONDS - start)) -lt "${IDLE_TIMEOUT:-900}" ]; do
+    sleep 2
+    after=$(ticks "$1")
+    if [ $((after - before)) -lt $(( $(getconf CLK_TCK) / 5 )) ]; then calm=$((calm + 1)); else calm=0; fi
+    before=$after
+  done
+  echo "$2 idle after $((SECONDS - start)) s" >&2
 }
 balance() { # upstream servers…
   local ups=""
