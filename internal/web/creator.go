@@ -189,9 +189,11 @@ func (w *Web) saveDisclosure(q *req) error {
 
 // noteClick records the signed-in reader's click from a note's product
 // card (/p/{id}?from={note}); a failure never fails the product page.
+// The page is a GET, so only a navigation from this site counts: a link or
+// image planted elsewhere, or a browser's prefetch, does not credit a note.
 func (q *req) noteClick(productID id.ID) {
 	from := q.r.URL.Query().Get("from")
-	if from == "" || q.me == nil {
+	if from == "" || q.me == nil || !ownNavigation(q.r) {
 		return
 	}
 	nid, err := id.Parse(from)
@@ -201,4 +203,15 @@ func (q *req) noteClick(productID id.ID) {
 	if err := q.w.app.Creators.Click(q.r.Context(), q.me.ID, nid, productID); err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		slog.Warn("web: note click", "note", nid, "product", productID, "err", err)
 	}
+}
+
+// ownNavigation reports whether r is a user's navigation from one of this
+// site's pages, going by the Fetch Metadata headers browsers send (a client
+// that sends none, like an older browser, is taken at its word).
+func ownNavigation(r *http.Request) bool {
+	if r.Header.Get("Sec-Purpose") != "" || r.Header.Get("Purpose") == "prefetch" {
+		return false
+	}
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "" || site == "same-origin"
 }

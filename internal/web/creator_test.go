@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -41,5 +42,45 @@ func TestCreatorCentrePage(t *testing.T) {
 		bob.get("/u/alice").want(200).has(`data-testid="card-disclosure"`)
 		alice.post(note+"/disclosure", url.Values{"kind": {"none"}}).redirectsTo(note)
 		bob.get(note).want(200).lacks(`data-testid="note-disclosure"`)
+	})
+}
+
+// TestProductClickFromNote: opening a product from a note's card credits the
+// note once a day, but only for a navigation from this site: a cross-site
+// link or a prefetch of the same URL does not.
+func TestProductClickFromNote(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newShopWorld(t, e)
+		alice, bob := signUp(t, e, "alice", "Alice"), signUp(t, e, "bob", "Bob")
+		note := publish(t, alice, "Scarf haul", "Body", url.Values{"product_ids": {w.product}})
+		nid := strings.TrimPrefix(note, "/n/")
+		clicks := func() int {
+			var n int
+			if err := e.App.DB.Reader(t.Context()).QueryRow(t.Context(), `SELECT COUNT(*) FROM creator_clicks`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		open := func(h http.Header) {
+			req, _ := http.NewRequest("GET", e.URL+"/p/"+w.product+"?from="+nid, nil)
+			for k, v := range h {
+				req.Header[k] = v
+			}
+			bob.do(req).want(200)
+		}
+		open(http.Header{"Sec-Fetch-Site": {"cross-site"}, "Sec-Fetch-Mode": {"navigate"}})
+		open(http.Header{"Sec-Fetch-Site": {"same-origin"}, "Sec-Purpose": {"prefetch"}})
+		if n := clicks(); n != 0 {
+			t.Fatalf("%d clicks from a cross-site link and a prefetch", n)
+		}
+		open(http.Header{"Sec-Fetch-Site": {"same-origin"}, "Sec-Fetch-Mode": {"navigate"}})
+		open(http.Header{"Sec-Fetch-Site": {"same-origin"}, "Sec-Fetch-Mode": {"navigate"}})
+		if n := clicks(); n != 1 {
+			t.Fatalf("%d clicks after two visits from the note, want 1", n)
+		}
+		alice.get("/p/" + w.product + "?from=" + nid).want(200) // the author's own click is not counted
+		if n := clicks(); n != 1 {
+			t.Fatalf("%d clicks after the author's visit", n)
+		}
 	})
 }
