@@ -14,8 +14,8 @@ import (
 // initLive builds live rooms (issue 11). With a media server configured
 // (Config.Live RTMPURL and Dir) the callback secret comes from
 // REDMARK_LIVE_HOOK_SECRET or DataDir/live-hook.key (created on first
-// start), and orders placed from a live are attributed to it in their own
-// transaction.
+// start), and cart lines added and orders placed from a live are
+// attributed to it (the order in its own transaction).
 func (a *App) initLive() error {
 	cfg := a.Config.Live
 	if cfg.RTMPURL != "" && cfg.Dir != "" && cfg.HookSecret == "" {
@@ -34,7 +34,7 @@ func (a *App) initLive() error {
 		}
 	}
 	a.Live = live.New(a.DB, a.Media, cfg)
-	a.Orders.Attribution = a.Live.Attribute
+	a.Orders.Lives = a.Live
 	return nil
 }
 
