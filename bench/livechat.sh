@@ -7,17 +7,25 @@
 #
 #   bench/livechat.sh
 #   CONNS=10000 RATE=20 DURATION=60s bench/livechat.sh
+#   ADDR=127.0.0.1:8193 ... to use another port
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_OUT=$PWD/bench/out
 CONNS=${CONNS:-10000}
 RATE=${RATE:-20}
 DURATION=${DURATION:-60s}
-ADDR=127.0.0.1:8093
+ADDR=${ADDR:-127.0.0.1:8093}
 mkdir -p "$BENCH_OUT"
-# One descriptor per stream on each side, plus some.
-ulimit -n "$(ulimit -Hn)"
-[ "$(ulimit -n)" -gt $((CONNS + 500)) ] || { echo "ulimit -n $(ulimit -n) is too low for $CONNS streams"; exit 1; }
+# One descriptor per stream in each process (server, load), plus some:
+# raise the soft limit up to the hard one, or say why not.
+WANT=$((CONNS + 1000))
+HARD=$(ulimit -Hn)
+if [ "$HARD" != unlimited ] && [ "$HARD" -lt "$WANT" ]; then
+  echo "ulimit -Hn $HARD is too low for $CONNS streams (need $WANT): raise it (limits.conf, systemd LimitNOFILE, docker --ulimit nofile)"
+  exit 1
+fi
+[ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$WANT" ] && ulimit -n "$WANT"
+echo "ulimit -n $(ulimit -n) for $CONNS streams"
 go build -o "$BENCH_OUT/livechat" ./bench/livechat
 
 DATA=$BENCH_OUT/livechat-data

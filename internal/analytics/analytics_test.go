@@ -240,6 +240,9 @@ func TestLiveSalesAndRetentionCleanup(t *testing.T) {
 			{Kind: Order, User: uA, Ref: 601, Ref2: 900, Amount: 3000, At: at(0, 9)},
 			{Kind: Pay, User: uA, Ref: 601, Amount: 3000, At: at(0, 10)},
 			{Kind: Order, User: uB, Ref: 602, Ref2: 900, Amount: 1000, At: at(0, 9)},
+			{Kind: AddToCart, User: uA, Ref: 701, Ref2: 900, At: at(0, 8)},
+			{Kind: AddToCart, User: uB, Ref: 701, Ref2: 900, At: at(0, 8)},
+			{Kind: AddToCart, User: uB, Ref: 702, At: at(0, 8)}, // not from a live
 			{Kind: Visit, User: uA, At: at(20, 9)},
 		})
 		ru := NewRollups(d, 10)
@@ -247,7 +250,7 @@ func TestLiveSalesAndRetentionCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 		live, err := NewMetrics(d).Live(ctx, Range{From: day0, To: day0 + 20}, 10)
-		if err != nil || len(live) != 1 || live[0] != (LiveSale{Live: 900, Orders: 2, Paid: 1, GMV: 3000}) {
+		if err != nil || len(live) != 1 || live[0] != (LiveSale{Live: 900, Carts: 2, Orders: 2, Paid: 1, GMV: 3000}) {
 			t.Errorf("live %+v %v", live, err)
 		}
 		// Ten days kept: day 0's raw events are gone, day 20's stay; the rollups stay.

@@ -32,8 +32,8 @@ const (
 	Follow       Kind = 8  // User followed Ref
 	Search       Kind = 9  // User searched Label
 	ProductClick Kind = 10 // User clicked product Ref2 on note Ref (browser)
-	AddToCart    Kind = 11 // User put SKU Ref in the cart
-	Order        Kind = 12 // User placed order Ref of Amount fen (Ref2: live session, 0 if none)
+	AddToCart    Kind = 11 // User put SKU Ref in the cart (Ref2: the live it was added from, 0 if none)
+	Order        Kind = 12 // User placed order Ref of Amount fen (Ref2: the live it was attributed to, 0 if none)
 	Pay          Kind = 13 // User paid order Ref, Amount fen
 	Refund       Kind = 14 // a refund of User's order Ref was approved
 	Vote         Kind = 15 // User voted in campaign Ref

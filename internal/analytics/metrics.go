@@ -392,9 +392,11 @@ func (m *Metrics) Terms(ctx context.Context, r Range, n int) ([]Term, error) {
 	return out, rows.Err()
 }
 
-// LiveSale is what one live session sold (orders carrying its id).
+// LiveSale is what one live session sold (orders carrying its id) and the
+// cart adds made from it.
 type LiveSale struct {
 	Live   id.ID `json:"live_id"`
+	Carts  int64 `json:"add_to_cart"`
 	Orders int64 `json:"orders"`
 	Paid   int64 `json:"paid"`
 	GMV    int64 `json:"gmv"`
@@ -406,8 +408,9 @@ func (m *Metrics) Live(ctx context.Context, r Range, n int) ([]LiveSale, error) 
 		return nil, err
 	}
 	rows, err := m.q(ctx).Query(ctx, fmt.Sprintf(`SELECT item, SUM(CASE WHEN kind = %d THEN events ELSE 0 END),
-		SUM(CASE WHEN kind = %d THEN events ELSE 0 END), SUM(CASE WHEN kind = %d THEN amount ELSE 0 END) AS gmv
-		FROM analytics_items WHERE item_type = ? AND day BETWEEN ? AND ? GROUP BY item ORDER BY gmv DESC, item LIMIT ?`, Order, Pay, Pay),
+		SUM(CASE WHEN kind = %d THEN events ELSE 0 END), SUM(CASE WHEN kind = %d THEN events ELSE 0 END),
+		SUM(CASE WHEN kind = %d THEN amount ELSE 0 END) AS gmv
+		FROM analytics_items WHERE item_type = ? AND day BETWEEN ? AND ? GROUP BY item ORDER BY gmv DESC, item LIMIT ?`, AddToCart, Order, Pay, Pay),
 		ItemLive, int(r.From), int(r.To), n)
 	if err != nil {
 		return nil, err
@@ -416,7 +419,7 @@ func (m *Metrics) Live(ctx context.Context, r Range, n int) ([]LiveSale, error) 
 	out := []LiveSale{}
 	for rows.Next() {
 		var s LiveSale
-		if err := rows.Scan(&s.Live, &s.Orders, &s.Paid, &s.GMV); err != nil {
+		if err := rows.Scan(&s.Live, &s.Carts, &s.Orders, &s.Paid, &s.GMV); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -142,6 +142,11 @@ func (r *Rollups) rollDay(ctx context.Context, d Day) error {
 			SELECT day, kind, ?, ref2, COUNT(*), COUNT(DISTINCT NULLIF(user_id, 0)), 0
 			FROM analytics_events WHERE day = ? AND kind = ? AND ref2 <> 0 GROUP BY day, kind, ref2`,
 			[]any{ItemProduct, day, int(ProductClick)}},
+		// Cart adds from a live (its orders are rolled up in rollOrders).
+		{`INSERT INTO analytics_items (day, kind, item_type, item, events, users, amount)
+			SELECT day, kind, ?, ref2, COUNT(*), COUNT(DISTINCT NULLIF(user_id, 0)), 0
+			FROM analytics_events WHERE day = ? AND kind = ? AND ref2 <> 0 GROUP BY day, kind, ref2`,
+			[]any{ItemLive, day, int(AddToCart)}},
 		{`INSERT INTO analytics_items (day, kind, item_type, item, events, users, amount)
 			SELECT e.day, e.kind, ?, n.author_id, COUNT(*), COUNT(DISTINCT NULLIF(e.user_id, 0)), COALESCE(SUM(e.amount), 0)
 			FROM analytics_events e JOIN notes n ON n.id = e.ref WHERE e.day = ? AND e.kind IN (?, ?) GROUP BY e.day, e.kind, n.author_id`,

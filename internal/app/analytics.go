@@ -11,6 +11,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/jobs"
+	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/recommend"
 )
 
@@ -73,6 +74,25 @@ func (a *App) StartAnalytics() {
 // Track buffers an act the domains do not report through the activity hook
 // (search, cart, vote, check-in, sign-up).
 func (a *App) Track(e analytics.Event) { a.Analytics.Recorder.Add(e) }
+
+// AddToCart sets a cart line as the buyer adds it (from live: the live's
+// page, 0 for none) and records the add, with the live when the line
+// carries it (orders.Service.SetCartItem decides); a quantity of 0
+// removes the line and records nothing.
+func (a *App) AddToCart(ctx context.Context, uid, sku id.ID, qty int64, live id.ID) (orders.Cart, error) {
+	c, err := a.Orders.SetCartItem(ctx, uid, sku, qty, live)
+	if err != nil || qty == 0 {
+		return c, err
+	}
+	e := analytics.Event{Kind: analytics.AddToCart, User: uid, Ref: sku}
+	for _, it := range c.Items {
+		if it.SKUID == sku && live != 0 && it.LiveID == live {
+			e.Ref2 = live
+		}
+	}
+	a.Track(e)
+	return c, nil
+}
 
 // TrackSignUp records a sign-up under its channel: the channel or
 // utm_source it arrived with, else "invite" for an invitation, else direct.

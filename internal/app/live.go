@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,8 +14,8 @@ import (
 // initLive builds live rooms (issue 11). With a media server configured
 // (Config.Live RTMPURL and Dir) the callback secret comes from
 // REDMARK_LIVE_HOOK_SECRET or DataDir/live-hook.key (created on first
-// start), and orders placed from a live are attributed to it in their own
-// transaction.
+// start), and cart lines added and orders placed from a live are
+// attributed to it (the order in its own transaction).
 func (a *App) initLive() error {
 	cfg := a.Config.Live
 	if cfg.RTMPURL != "" && cfg.Dir != "" && cfg.HookSecret == "" {
@@ -33,7 +34,7 @@ func (a *App) initLive() error {
 		}
 	}
 	a.Live = live.New(a.DB, a.Media, cfg)
-	a.Orders.Attribution = a.Live.Attribute
+	a.Orders.Lives = a.Live
 	return nil
 }
 
@@ -50,11 +51,29 @@ func LiveHookSecret(dataDir string) (string, error) {
 // whose media directory holds them (a local job: the files are local);
 // the media server's callback starts a conversion at once, the job
 // catches up after a restart.
+//
+// Every server also takes part in the live-sweep cluster job, media server
+// or not: a live left on air when its media server fell silent is ended
+// wherever the job runs.
 func (a *App) StartLive() {
+	a.Jobs.Every("live-sweep", live.SweepEvery, jobs.Cluster, a.SweepLives)
 	if !a.Live.Config().Configured() {
 		slog.Info("live video is not configured (--live-rtmp, --live-dir)")
 		return
 	}
 	a.Jobs.Every("live-replays", 30*time.Second, jobs.Local, a.Live.ProcessReplays)
 	slog.Info("live video on", "rtmp", a.Live.Config().RTMPURL, "dir", a.Live.Config().Dir)
+}
+
+// SweepLives ends the lives on air whose media server has gone silent
+// (live.Service.EndSilent) and closes their watch windows, so the silent
+// stretch earns no watch time.
+func (a *App) SweepLives(ctx context.Context) error {
+	ended, err := a.Live.EndSilent(ctx)
+	for _, lid := range ended {
+		if _, werr := a.LiveChat.EndWindows(ctx, lid); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
 }

@@ -231,6 +231,28 @@ func TestLiveEndToEnd(t *testing.T) {
 		t.Fatal("the live did not play through hls.js (Media Source Extensions)")
 	}
 	screenshot(t, viewer, "live-playing")
+	// Watch time: the playing tab holds the viewer's window; pausing the
+	// video or hiding the tab closes it (livechat.js), resuming reopens it.
+	vu, err := e.App.Accounts.GetByUsername(ctx, "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() bool {
+		var n int
+		if err := e.App.DB.Reader(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM livechat_watch WHERE user_id = ? AND last_at > 0", vu.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	const video = `document.querySelector('[data-testid="live-video"]')`
+	waitFor(t, "the watch window of the playing tab", 10*time.Second, open)
+	run(t, viewer, "pause", chromedp.Evaluate(`void `+video+`.pause()`, nil))
+	waitFor(t, "the pause to close the window", 10*time.Second, func() bool { return !open() })
+	run(t, viewer, "resume", chromedp.Evaluate(`void `+video+`.play()`, nil))
+	waitFor(t, "the window to reopen", 10*time.Second, open)
+	run(t, viewer, "hide the tab", chromedp.Evaluate(`Object.defineProperty(document, "hidden", {configurable: true, get: function () { return true; }});
+		document.dispatchEvent(new Event("visibilitychange"))`, nil))
+	waitFor(t, "the hidden tab to close the window", 10*time.Second, func() bool { return !open() })
 	run(t, viewer, "the live in the discover feed", chromedp.Navigate(e.URL+"/"),
 		chromedp.WaitVisible(`[data-testid="live-strip"] [data-status="live"]`, chromedp.ByQuery))
 	screenshot(t, viewer, "live-discover")

@@ -89,6 +89,20 @@ func TestLiveAPI(t *testing.T) {
 		if s := host.Do("GET", "/api/v1/lives/"+lid+"/sales", nil).Want(200); s.Num("orders") != 1 {
 			t.Fatalf("sales: %s", s.Body)
 		}
+		// A cart line added from the live carries it through checkout; a
+		// product the live does not sell is added without it.
+		carter := e.SignUp("carter")
+		if c := carter.Do("PUT", "/api/v1/cart/items", map[string]any{"sku_id": f.skus[1], "quantity": 2, "live_id": lid}).Want(200); c.Str("items.0.live_id") != lid {
+			t.Fatalf("cart from the live: %s", c.Body)
+		}
+		if c := buyer.Do("PUT", "/api/v1/cart/items", map[string]any{"sku_id": other, "quantity": 1, "live_id": lid}).Want(200); c.Get("items.0.live_id") != nil {
+			t.Fatalf("a product the live does not sell carried it: %s", c.Body)
+		}
+		carter.DoWith("POST", "/api/v1/orders", map[string]any{"from_cart": true, "address": addr},
+			http.Header{"Idempotency-Key": {"c1"}}).Want(201)
+		if s := host.Do("GET", "/api/v1/lives/"+lid+"/sales", nil).Want(200); s.Num("orders") != 2 {
+			t.Fatalf("sales after the cart checkout: %s", s.Body)
+		}
 
 		// Revoking drops the stream at the next update; the stream's end
 		// ends the live, and its key is refused from then on.

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 
-	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
@@ -43,16 +42,16 @@ func (a *API) putCartItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in orders.LineRequest
+	var in struct {
+		orders.LineRequest
+		LiveID id.ID `json:"live_id"`
+	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	c, err := a.app.Orders.SetCartItem(r.Context(), me.ID, in.SKUID, in.Quantity)
+	c, err := a.app.AddToCart(r.Context(), me.ID, in.SKUID, in.Quantity, in.LiveID)
 	if err != nil {
 		return err
-	}
-	if in.Quantity > 0 {
-		a.app.Track(analytics.Event{Kind: analytics.AddToCart, User: me.ID, Ref: in.SKUID})
 	}
 	httpx.WriteJSON(w, http.StatusOK, c)
 	return nil

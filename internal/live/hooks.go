@@ -52,7 +52,7 @@ func (s *Service) Publish(ctx context.Context, key string) (string, error) {
 		}
 		now := db.Now()
 		_, err = s.db.Writer(ctx).Exec(ctx, `UPDATE lives SET status = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END,
-			updated_at = ? WHERE id = ?`, OnAir, now, now, lid)
+			seen_at = ?, updated_at = ? WHERE id = ?`, OnAir, now, s.Now().UnixMilli(), now, lid)
 		return err
 	})
 	if err != nil {
@@ -63,10 +63,20 @@ func (s *Service) Publish(ctx context.Context, key string) (string, error) {
 }
 
 // StillValid answers the update callback: the key still belongs to a live
-// that has not ended.
+// that has not ended. The callback is also the stream's sign of life: it
+// refreshes seen_at, at most every seenEvery, for the sweeper (sweep.go).
 func (s *Service) StillValid(ctx context.Context, key string) error {
+	now := s.Now().UnixMilli()
+	res, err := s.db.Writer(ctx).Exec(ctx, "UPDATE lives SET seen_at = ? WHERE key_hash = ? AND status = ? AND seen_at < ?",
+		now, hashKey(key), OnAir, now-seenEvery.Milliseconds())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
 	var status string
-	err := s.db.Reader(ctx).QueryRow(ctx, "SELECT status FROM lives WHERE key_hash = ?", hashKey(key)).Scan(&status)
+	err = s.db.Reader(ctx).QueryRow(ctx, "SELECT status FROM lives WHERE key_hash = ?", hashKey(key)).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && status == Ended {
 		return apperr.Forbidden("the stream key is no longer valid")
 	}
@@ -90,6 +100,13 @@ func (s *Service) PublishDone(ctx context.Context, name string) error {
 	if ended {
 		slog.Info("live ended", "live", lid)
 	}
+	s.startReplays()
+	return nil
+}
+
+// startReplays converts waiting recordings in the background, now rather
+// than at the next run of the live-replays job.
+func (s *Service) startReplays() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -97,7 +114,6 @@ func (s *Service) PublishDone(ctx context.Context, name string) error {
 			slog.Error("live replays", "err", err)
 		}
 	}()
-	return nil
 }
 
 var hlsFile = regexp.MustCompile(`^(index\.m3u8|[0-9]{1,9}\.ts)$`)

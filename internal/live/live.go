@@ -109,7 +109,11 @@ type Service struct {
 	db    *db.DB
 	media *media.Service
 	cfg   Config
-	now   func() time.Time
+	// Now is the clock of the schedule checks and the sweeper (tests move it).
+	Now func() time.Time
+	// started is when this server began: the sweeper trusts silence only
+	// from then on (sweep.go).
+	started time.Time
 	// converting lets one replay conversion run at a time per server.
 	converting sync.Mutex
 	// bg carries the conversions PublishDone starts; Close cancels it and
@@ -122,7 +126,7 @@ type Service struct {
 // New returns the service.
 func New(d *db.DB, m *media.Service, cfg Config) *Service {
 	bg, stop := context.WithCancel(context.Background())
-	return &Service{db: d, media: m, cfg: cfg, now: time.Now, bg: bg, stopBg: stop}
+	return &Service{db: d, media: m, cfg: cfg, Now: time.Now, started: time.Now(), bg: bg, stopBg: stop}
 }
 
 // Close stops replay conversions in progress (their lives stay pending, for
@@ -183,9 +187,9 @@ func (s *Service) check(ctx context.Context, actor accounts.User, in *Input) err
 	}
 	in.Title = t
 	if in.ScheduledAt.IsZero() {
-		in.ScheduledAt = s.now()
+		in.ScheduledAt = s.Now()
 	}
-	if in.ScheduledAt.Before(s.now().Add(-24*time.Hour)) || in.ScheduledAt.After(s.now().AddDate(1, 0, 0)) {
+	if in.ScheduledAt.Before(s.Now().Add(-24*time.Hour)) || in.ScheduledAt.After(s.Now().AddDate(1, 0, 0)) {
 		return apperr.Invalid("scheduled_at must be within the coming year")
 	}
 	if in.CoverMediaID != nil {
@@ -387,10 +391,15 @@ func (s *Service) End(ctx context.Context, actor accounts.User, lid id.ID) (Live
 // markEnded ends a live once; a live that went on air gets a pending
 // replay. It reports whether this call ended it.
 func (s *Service) markEnded(ctx context.Context, lid id.ID) (bool, error) {
+	return s.markEndedIf(ctx, lid, "", nil)
+}
+
+// markEndedIf is markEnded under an extra condition (cond with its args).
+func (s *Service) markEndedIf(ctx context.Context, lid id.ID, cond string, args []any) (bool, error) {
 	now := db.Now()
 	res, err := s.db.Writer(ctx).Exec(ctx, `UPDATE lives SET status = ?, ended_at = ?, updated_at = ?,
-		replay_status = CASE WHEN started_at > 0 THEN ? ELSE '' END WHERE id = ? AND status <> ?`,
-		Ended, now, now, ReplayPending, lid, Ended)
+		replay_status = CASE WHEN started_at > 0 THEN ? ELSE '' END WHERE id = ? AND status <> ?`+cond,
+		append([]any{Ended, now, now, ReplayPending, lid, Ended}, args...)...)
 	if err != nil {
 		return false, err
 	}

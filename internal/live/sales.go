@@ -9,16 +9,32 @@ import (
 	"github.com/redmark/redmark/internal/id"
 )
 
-// Attribute records that an order was placed from a live. It runs inside
-// the order's transaction (orders.Service.Attribution) and attributes
-// nothing, without failing the order, unless the live exists and the order
-// holds at least one of the live's products: a client cannot claim a live
-// for an order it has nothing to do with.
-func (s *Service) Attribute(ctx context.Context, orderID, liveID id.ID) error {
-	_, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO live_orders (order_id, live_id, created_at)
+// Attribute records that an order was placed from a live and reports
+// whether it did. It runs inside the order's transaction
+// (orders.Service.Lives) and attributes nothing, without failing the
+// order, unless the live exists and the order holds at least one of the
+// live's products: a client cannot claim a live for an order it has
+// nothing to do with.
+func (s *Service) Attribute(ctx context.Context, orderID, liveID id.ID) (bool, error) {
+	res, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO live_orders (order_id, live_id, created_at)
 		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM order_items oi JOIN live_products lp ON lp.product_id = oi.product_id
 		WHERE oi.order_id = ? AND lp.live_id = ?) ON CONFLICT (order_id) DO NOTHING`, orderID, liveID, db.Now(), orderID, liveID)
-	return err
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SellsOnAir reports whether a cart line of productID may carry liveID
+// (orders.Service.SetCartItem): the live is on air and sells the product,
+// pinned or not. Adding from a scheduled or ended live's page, or naming a
+// live that does not sell the product, adds the line without the live.
+func (s *Service) SellsOnAir(ctx context.Context, liveID, productID id.ID) (bool, error) {
+	var n int
+	err := s.db.Reader(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM lives l JOIN live_products lp ON lp.live_id = l.id
+		WHERE l.id = ? AND l.status = ? AND lp.product_id = ?`, liveID, OnAir, productID).Scan(&n)
+	return n > 0, err
 }
 
 // LiveOf is the live an order was placed from, or 0.

@@ -139,3 +139,16 @@ func (s *Service) Heartbeat(ctx context.Context, uid, live id.ID, tab string, pl
 	}
 	return b, nil
 }
+
+// EndWindows closes the watch windows open on live without crediting the
+// time since their last beat: the sweeper calls it for a live whose
+// stream went silent, so that time was not watching. A window it misses
+// (the call failed) still closes by itself beatMax after its last beat,
+// and the ended live takes no more playing beats.
+func (s *Service) EndWindows(ctx context.Context, live id.ID) (int64, error) {
+	res, err := s.db.Writer(ctx).Exec(ctx, "UPDATE livechat_watch SET last_at = 0, accrued_ms = 0 WHERE live_id = ? AND last_at > 0", live)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

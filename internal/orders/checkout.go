@@ -41,6 +41,8 @@ type CartItem struct {
 	Amount   int64 `json:"amount"`
 	// Available is false when the product was unlisted or stock ran short.
 	Available bool `json:"available"`
+	// LiveID is the live the line was added from (omitted: none).
+	LiveID id.ID `json:"live_id,omitzero"`
 }
 
 // Cart is a user's cart.
@@ -49,8 +51,13 @@ type Cart struct {
 	Subtotal int64      `json:"subtotal"` // of the available items
 }
 
-// SetCartItem sets a SKU's quantity in the cart; 0 removes it.
-func (s *Service) SetCartItem(ctx context.Context, uid, skuID id.ID, qty int64) (Cart, error) {
+// SetCartItem sets a SKU's quantity in the cart; 0 removes it. liveID is
+// the live the buyer adds it from (0: none): the line carries it only when
+// that live is on air and sells the product (Lives.SellsOnAir), otherwise
+// the line is added without it. A line added again without a live keeps
+// the live it had; checkout from the cart attributes the order to the live
+// of its latest line that carries one.
+func (s *Service) SetCartItem(ctx context.Context, uid, skuID id.ID, qty int64, liveID id.ID) (Cart, error) {
 	if qty == 0 {
 		if _, err := s.db.Writer(ctx).Exec(ctx, "DELETE FROM cart_items WHERE user_id = ? AND sku_id = ?", uid, skuID); err != nil {
 			return Cart{}, err
@@ -64,8 +71,20 @@ func (s *Service) SetCartItem(ctx context.Context, uid, skuID id.ID, qty int64) 
 	if err != nil {
 		return Cart{}, err
 	}
-	if it, ok := items[skuID]; !ok || !it.Buyable {
+	it, ok := items[skuID]
+	if !ok || !it.Buyable {
 		return Cart{}, apperr.NotFound("sku")
+	}
+	if liveID != 0 {
+		ok := false
+		if s.Lives != nil {
+			if ok, err = s.Lives.SellsOnAir(ctx, liveID, it.ProductID); err != nil {
+				return Cart{}, err
+			}
+		}
+		if !ok {
+			liveID = 0
+		}
 	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		var n int
@@ -75,9 +94,10 @@ func (s *Service) SetCartItem(ctx context.Context, uid, skuID id.ID, qty int64) 
 		if n >= s.cfg.MaxLines {
 			return apperr.Invalid("a cart holds at most %d items", s.cfg.MaxLines)
 		}
-		_, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO cart_items (user_id, sku_id, quantity, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (user_id, sku_id) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at`,
-			uid, skuID, qty, db.Now())
+		_, err := s.db.Writer(ctx).Exec(ctx, `INSERT INTO cart_items (user_id, sku_id, quantity, updated_at, live_id) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (user_id, sku_id) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at,
+			live_id = CASE WHEN excluded.live_id <> 0 THEN excluded.live_id ELSE cart_items.live_id END`,
+			uid, skuID, qty, db.Now(), liveID)
 		return err
 	})
 	if err != nil {
@@ -86,28 +106,34 @@ func (s *Service) SetCartItem(ctx context.Context, uid, skuID id.ID, qty int64) 
 	return s.Cart(ctx, uid)
 }
 
-// cartLines reads a user's cart lines, optionally of one store only.
-func (s *Service) cartLines(ctx context.Context, uid id.ID) ([]LineRequest, error) {
-	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT sku_id, quantity FROM cart_items WHERE user_id = ? ORDER BY updated_at, sku_id", uid)
+// cartLines reads a user's cart lines, oldest first, and the live each
+// line was added from (by SKU, lines without one left out).
+func (s *Service) cartLines(ctx context.Context, uid id.ID) ([]LineRequest, map[id.ID]id.ID, error) {
+	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT sku_id, quantity, live_id FROM cart_items WHERE user_id = ? ORDER BY updated_at, sku_id", uid)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []LineRequest
+	lives := map[id.ID]id.ID{}
 	for rows.Next() {
 		var l LineRequest
-		if err := rows.Scan(&l.SKUID, &l.Quantity); err != nil {
-			return nil, err
+		var live id.ID
+		if err := rows.Scan(&l.SKUID, &l.Quantity, &live); err != nil {
+			return nil, nil, err
 		}
 		out = append(out, l)
+		if live != 0 {
+			lives[l.SKUID] = live
+		}
 	}
-	return out, rows.Err()
+	return out, lives, rows.Err()
 }
 
 // Cart returns a user's cart priced at list prices (promotions apply at
 // checkout).
 func (s *Service) Cart(ctx context.Context, uid id.ID) (Cart, error) {
-	lines, err := s.cartLines(ctx, uid)
+	lines, lives, err := s.cartLines(ctx, uid)
 	if err != nil {
 		return Cart{}, err
 	}
@@ -125,7 +151,8 @@ func (s *Service) Cart(ctx context.Context, uid id.ID) (Cart, error) {
 		if !ok {
 			continue
 		}
-		ci := CartItem{Item: it, Quantity: l.Quantity, Amount: it.Price * l.Quantity, Available: it.Buyable && it.Stock >= l.Quantity}
+		ci := CartItem{Item: it, Quantity: l.Quantity, Amount: it.Price * l.Quantity, Available: it.Buyable && it.Stock >= l.Quantity,
+			LiveID: lives[l.SKUID]}
 		if ci.Available {
 			c.Subtotal += ci.Amount
 		}
@@ -144,7 +171,9 @@ type CreateRequest struct {
 	CouponCode string        `json:"coupon_code"`
 	Points     int64         `json:"points"`
 	// LiveID is the live the order is placed from; it is attributed only
-	// when the live sells one of the ordered products (Service.Attribution).
+	// when the live sells one of the ordered products (Lives.Attribute).
+	// With from_cart and no live_id, the live of the latest checked-out
+	// cart line that carries one is claimed.
 	LiveID id.ID `json:"live_id,omitzero"`
 }
 
@@ -335,8 +364,9 @@ type reservation struct {
 // coupon, stock reservations, points, rows.
 func (s *Service) place(ctx context.Context, buyer accounts.User, oid id.ID, req CreateRequest) error {
 	lines := req.Items
+	liveID := req.LiveID
 	if req.FromCart {
-		all, err := s.cartLines(ctx, buyer.ID)
+		all, lives, err := s.cartLines(ctx, buyer.ID)
 		if err != nil {
 			return err
 		}
@@ -361,6 +391,12 @@ func (s *Service) place(ctx context.Context, buyer accounts.User, oid id.ID, req
 		}
 		if len(lines) == 0 {
 			return apperr.Invalid("the cart has nothing to check out")
+		}
+		// Lines are oldest first: the last with a live is the latest.
+		for _, l := range lines {
+			if lv := lives[l.SKUID]; lv != 0 && req.LiveID == 0 {
+				liveID = lv
+			}
 		}
 	}
 	ids := make([]id.ID, len(lines))
@@ -491,10 +527,16 @@ func (s *Service) place(ctx context.Context, buyer accounts.User, oid id.ID, req
 			}
 		}
 	}
-	if req.LiveID != 0 && s.Attribution != nil {
-		if err := s.Attribution(ctx, oid, req.LiveID); err != nil {
-			return err
+	if liveID != 0 {
+		ok := false
+		if s.Lives != nil {
+			if ok, err = s.Lives.Attribute(ctx, oid, liveID); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			liveID = 0
 		}
 	}
-	return s.event(ctx, oid, PendingPayment, fmt.Sprintf("order placed; pay within %d minutes", int(s.cfg.PaymentWindow.Minutes())), "")
+	return s.eventFrom(ctx, oid, PendingPayment, fmt.Sprintf("order placed; pay within %d minutes", int(s.cfg.PaymentWindow.Minutes())), "", liveID)
 }

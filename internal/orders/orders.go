@@ -84,10 +84,20 @@ type Service struct {
 	// Activity hears of payments and approved refunds (growth rewards and
 	// their clawback), in their transaction.
 	Activity activity.Hook
-	// Attribution records the live an order was placed from (CreateRequest
-	// LiveID), in the order's transaction; it decides whether the claim
-	// holds (internal/live).
-	Attribution func(ctx context.Context, orderID, liveID id.ID) error
+	// Lives attributes cart lines and orders to the live they came from
+	// (internal/live); nil attributes nothing.
+	Lives Lives
+}
+
+// Lives is what orders need of live rooms. Both decide whether a claim
+// holds; a claim that does not is dropped, never an error for the buyer.
+type Lives interface {
+	// SellsOnAir reports whether a cart line of productID may carry
+	// liveID: the live is on air and sells the product.
+	SellsOnAir(ctx context.Context, liveID, productID id.ID) (bool, error)
+	// Attribute records, in the order's transaction, that the order was
+	// placed from the live, and reports whether the claim held.
+	Attribute(ctx context.Context, orderID, liveID id.ID) (bool, error)
 }
 
 func New(d *db.DB, sh *shop.Service, pr *promotions.Service, pt *points.Service, pay *payments.Service, cfg Config) *Service {
@@ -373,6 +383,12 @@ func (s *Service) list(ctx context.Context, where string, args []any, before id.
 
 // event appends a state change or tracking event.
 func (s *Service) event(ctx context.Context, oid id.ID, kind, desc, location string) error {
+	return s.eventFrom(ctx, oid, kind, desc, location, 0)
+}
+
+// eventFrom is event for an order placed from a live (0: none), which the
+// activity hook hears of with the order (analytics' sales per live).
+func (s *Service) eventFrom(ctx context.Context, oid id.ID, kind, desc, location string, live id.ID) error {
 	w := s.db.Writer(ctx)
 	if _, err := w.Exec(ctx, "INSERT INTO order_events (id, order_id, kind, description, location, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		id.New(), oid, kind, desc, location, db.Now()); err != nil {
@@ -382,7 +398,7 @@ func (s *Service) event(ctx context.Context, oid id.ID, kind, desc, location str
 	if act == "" || s.Activity == nil {
 		return nil
 	}
-	e := activity.Event{Kind: act, Ref: oid}
+	e := activity.Event{Kind: act, Ref: oid, Live: live}
 	amount := "paid_amount"
 	if act == activity.OrderPlaced {
 		amount = "total"

@@ -36,7 +36,7 @@ func (s *Service) Preview(ctx context.Context, buyer accounts.User, req CreateRe
 	}
 	lines := req.Items
 	if req.FromCart {
-		all, err := s.cartLines(ctx, buyer.ID)
+		all, _, err := s.cartLines(ctx, buyer.ID)
 		if err != nil {
 			return Order{}, err
 		}

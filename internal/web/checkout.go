@@ -113,7 +113,7 @@ func (w *Web) updateCart(q *req) error {
 	if q.r.PostFormValue("action") == "remove" {
 		qty = 0
 	}
-	if _, err := w.app.Orders.SetCartItem(q.r.Context(), me.ID, sku, qty); err != nil {
+	if _, err := w.app.Orders.SetCartItem(q.r.Context(), me.ID, sku, qty, 0); err != nil {
 		return err
 	}
 	q.redirect("/cart")

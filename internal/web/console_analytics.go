@@ -214,9 +214,9 @@ func (b *aBuilder) overview() error {
 	if err != nil {
 		return err
 	}
-	lt := aTable{ID: "live", Title: b.t("can.table.live"), Cols: []string{b.t("can.live"), b.t("can.orders"), b.t("can.paid_orders"), b.t("can.gmv")}}
+	lt := aTable{ID: "live", Title: b.t("can.table.live"), Cols: []string{b.t("can.live"), b.t("can.carts"), b.t("can.orders"), b.t("can.paid_orders"), b.t("can.gmv")}}
 	for _, l := range live {
-		lt.Rows = append(lt.Rows, []string{l.Live.String(), itoa(l.Orders), itoa(l.Paid), yuan(l.GMV)})
+		lt.Rows = append(lt.Rows, []string{l.Live.String(), itoa(l.Carts), itoa(l.Orders), itoa(l.Paid), yuan(l.GMV)})
 	}
 	b.p.Tables = []aTable{days, tt, lt}
 	return nil

@@ -119,7 +119,22 @@ func TestLivePages(t *testing.T) {
 		if got, err := e.App.Live.LiveOf(ctx, oid); err != nil || got.String() != lid {
 			t.Fatalf("order's live: %v %v", got, err)
 		}
-		host.get(manage).want(200).has("Orders from this live: 1 (0 paid)")
+		// Add to the cart from the live, then check out from the cart: the
+		// order counts for the live too.
+		carter := signUp(t, e, "carter", "Carter")
+		carter.post("/p/"+product+"/cart", url.Values{"sku_id": {w.sku}, "quantity": {"1"}, "live": {lid}}).redirectsTo("/cart?added=1")
+		cart := carter.get("/cart").want(200)
+		store := regexpFind(t, cart.Body, `href="/checkout\?store=([0-9]+)"`)
+		co = carter.get("/checkout?store=" + store).want(200)
+		ck = regexpFind(t, co.Body, `name="key" value="([0-9a-f]+)"`)
+		placed = carter.post("/checkout", url.Values{"key": {ck}, "store": {store}, "name": {"王小红"},
+			"phone": {"13800000000"}, "region": {"上海市"}, "line": {"漕溪北路 1 号"}, "action": {"place"}})
+		placed.redirectsTo("/orders/")
+		oid, _ = id.Parse(regexpFind(t, placed.Location, `/orders/([0-9]+)`))
+		if got, err := e.App.Live.LiveOf(ctx, oid); err != nil || got.String() != lid {
+			t.Fatalf("cart order's live: %v %v", got, err)
+		}
+		host.get(manage).want(200).has("Orders from this live: 2 (0 paid)")
 		w.op.lang = "en"
 		w.op.get("/console/live").want(200).has(`data-testid="console-live"`, "Lipstick &lt;b&gt;swatches&lt;/b&gt;")
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
-	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/festivals"
 	"github.com/redmark/redmark/internal/httpx"
@@ -412,10 +411,8 @@ func (w *Web) addToCart(q *req) error {
 		}
 	}
 	if err == nil {
-		_, err = w.app.Orders.SetCartItem(q.r.Context(), me.ID, sku, qty)
-		if err == nil {
-			w.app.Track(analytics.Event{Kind: analytics.AddToCart, User: me.ID, Ref: sku})
-		}
+		live, _ := id.ParseOK(q.liveParam())
+		_, err = w.app.AddToCart(q.r.Context(), me.ID, sku, qty, live)
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusUnauthorized {

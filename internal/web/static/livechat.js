@@ -186,7 +186,9 @@
       sessionStorage.setItem("rm-watch-tab", tab);
     }
     var on = false;
-    function watching() { return !document.hidden && !video.paused && !video.ended; }
+    // Watching: a visible tab whose video plays and has frames to show (a
+    // stalled stream, readyState 2 or less, earns nothing either).
+    function watching() { return !document.hidden && !video.paused && !video.ended && video.readyState > 2; }
     function beat(playing) {
       call("POST", "/watch", { tab: tab, playing: playing }).catch(function () {});
     }
@@ -197,10 +199,10 @@
         beat(now);
       }
     }
-    ["play", "playing", "pause", "ended"].forEach(function (ev) { video.addEventListener(ev, check); });
+    ["play", "playing", "pause", "ended", "waiting", "stalled"].forEach(function (ev) { video.addEventListener(ev, check); });
     document.addEventListener("visibilitychange", check);
     window.addEventListener("pagehide", function () { if (on) beat(false); });
-    setInterval(function () { if (on && watching()) beat(true); }, 30000);
+    setInterval(function () { if (on && watching()) beat(true); else check(); }, 30000);
     check();
   }
 })();
