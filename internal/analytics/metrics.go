@@ -336,6 +336,9 @@ func (m *Metrics) Funnel(ctx context.Context, r Range, n int) (Funnel, error) {
 }
 
 func (m *Metrics) funnelItems(ctx context.Context, r Range, typ, n int) ([]FunnelItem, error) {
+	if out, ok, err := m.windowItems(ctx, r, typ, n); ok || err != nil {
+		return out, err
+	}
 	lead := View // products have no views of their own: rank them by clicks
 	if typ == ItemProduct {
 		lead = ProductClick

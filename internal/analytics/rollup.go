@@ -35,11 +35,13 @@ type Rollups struct {
 	db *db.DB
 	// Retention is how many days of raw events are kept (0: forever).
 	Retention int
+	// Personas are the segment rules the windows' persona counts use.
+	Personas PersonaConfig
 }
 
 // NewRollups returns the rollup job over d.
 func NewRollups(d *db.DB, retentionDays int) *Rollups {
-	return &Rollups{db: d, Retention: retentionDays}
+	return &Rollups{db: d, Retention: retentionDays, Personas: DefaultPersonas}
 }
 
 // Rolled returns the last rolled-up day, ok false before the first.
@@ -167,6 +169,9 @@ func (r *Rollups) rollDay(ctx context.Context, d Day) error {
 		}
 	}
 	if err := r.rollOrders(ctx, d); err != nil {
+		return err
+	}
+	if err := r.rollWindows(ctx, d); err != nil {
 		return err
 	}
 	return exec(`INSERT INTO analytics_state (name, value) VALUES ('rolled', ?)
