@@ -320,8 +320,8 @@ func (m *Metrics) Funnel(ctx context.Context, r Range, n int) (Funnel, error) {
 		}
 		f.Stages = append(f.Stages, s)
 	}
-	if err := m.q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM analytics_orders WHERE day BETWEEN ? AND ? AND note_id <> 0",
-		int(r.From), int(r.To)).Scan(&f.Attributed); err != nil {
+	if err := m.q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(attributed), 0) FROM analytics_daily WHERE kind = ? AND day BETWEEN ? AND ?",
+		int(Order), int(r.From), int(r.To)).Scan(&f.Attributed); err != nil {
 		return f, err
 	}
 	var err error

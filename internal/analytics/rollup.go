@@ -235,6 +235,10 @@ func (r *Rollups) rollOrders(ctx context.Context, d Day) error {
 			return err
 		}
 	}
+	if _, err := w.Exec(ctx, `UPDATE analytics_daily SET attributed = (SELECT COUNT(*) FROM analytics_orders
+		WHERE day = ? AND note_id <> 0) WHERE day = ? AND kind = ?`, day, day, int(Order)); err != nil {
+		return err
+	}
 	for _, it := range []struct {
 		typ int
 		col string
