@@ -28,27 +28,39 @@ func benchAnalytics(ctx context.Context, args []string) error {
 	days := fs.Int("days", 90, "days of history")
 	users := fs.Int("users", 100_000, "distinct users")
 	queries := fs.Int("queries", 50, "timed runs of each console query")
+	reuse := fs.Bool("reuse", false, "only time the queries, over a database this command loaded earlier the same day")
 	fs.Parse(args)
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	rec := a.Analytics.Recorder
 	rng := rand.New(rand.NewPCG(1, 2))
-	if err := benchPeople(ctx, a, *users, rng); err != nil {
+	first := analytics.DayOf(time.Now()) - analytics.Day(*days)
+	if !*reuse {
+		if err := benchLoad(ctx, a, *events, *days, *users, rng); err != nil {
+			return err
+		}
+	}
+	return benchConsoleQueries(ctx, a, first, *days, *queries, rng)
+}
+
+// benchLoad creates the people, records the events and rolls them up.
+func benchLoad(ctx context.Context, a *app.App, events, days, users int, rng *rand.Rand) error {
+	rec := a.Analytics.Recorder
+	if err := benchPeople(ctx, a, users, rng); err != nil {
 		return err
 	}
 	today := analytics.DayOf(time.Now())
-	first := today - analytics.Day(*days)
+	first := today - analytics.Day(days)
 	kinds := []analytics.Kind{analytics.View, analytics.View, analytics.View, analytics.View, analytics.Dwell, analytics.Dwell,
 		analytics.Visit, analytics.Like, analytics.Search, analytics.Collect, analytics.ProductClick, analytics.Order, analytics.Pay, analytics.Publish}
-	perDay := *events / *days
+	perDay := events / days
 	start := time.Now()
 	n := 0
 	for d := first; d < today; d++ {
 		for i := 0; i < perDay; i++ {
-			u := id.ID(1 + min(rng.IntN(*users), rng.IntN(*users)))
+			u := id.ID(1 + min(rng.IntN(users), rng.IntN(users)))
 			e := analytics.Event{Kind: kinds[rng.IntN(len(kinds))], User: u, Ref: id.ID(1 + rng.IntN(50_000)),
 				At: d.Time().Add(time.Duration(rng.Int64N(int64(24 * time.Hour))))}
 			switch e.Kind {
@@ -62,7 +74,7 @@ func benchAnalytics(ctx context.Context, args []string) error {
 				e.Ref, e.Amount = id.ID(1+rng.IntN(1_000_000)), int64(1000+rng.IntN(50000))
 			}
 			if i%200 == 0 { // about one sign-up per 200 events
-				rec.Add(analytics.Event{Kind: analytics.SignUp, User: id.ID(1 + rng.IntN(*users)), Label: []string{"", "ads", "invite"}[rng.IntN(3)], At: e.At})
+				rec.Add(analytics.Event{Kind: analytics.SignUp, User: id.ID(1 + rng.IntN(users)), Label: []string{"", "ads", "invite"}[rng.IntN(3)], At: e.At})
 				n++
 			}
 			rec.Add(e)
@@ -86,6 +98,11 @@ func benchAnalytics(ctx context.Context, args []string) error {
 	}
 	rt := time.Since(start)
 	fmt.Printf("rollup: %d days in %s (%s per day)\n", rolled, rt.Round(time.Millisecond), (rt / time.Duration(max(rolled, 1))).Round(time.Millisecond))
+	return nil
+}
+
+// benchConsoleQueries times each console query over random ranges.
+func benchConsoleQueries(ctx context.Context, a *app.App, first analytics.Day, days, queries int, rng *rand.Rand) error {
 	m := a.Analytics.Metrics
 	qs := []struct {
 		name string
@@ -107,10 +124,10 @@ func benchAnalytics(ctx context.Context, args []string) error {
 	}
 	fmt.Println("console queries over random ranges of 30 days (20d: 20 days):")
 	for _, q := range qs {
-		ds := make([]time.Duration, *queries)
+		ds := make([]time.Duration, queries)
 		for i := range ds {
 			n := analytics.Day(q.days)
-			to := first + n - 1 + analytics.Day(rng.IntN(max(1, *days-q.days)))
+			to := first + n - 1 + analytics.Day(rng.IntN(max(1, days-q.days)))
 			t0 := time.Now()
 			if err := q.fn(analytics.Range{From: to - n + 1, To: to}); err != nil {
 				return err
