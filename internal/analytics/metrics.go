@@ -320,8 +320,8 @@ func (m *Metrics) Funnel(ctx context.Context, r Range, n int) (Funnel, error) {
 		}
 		f.Stages = append(f.Stages, s)
 	}
-	if err := m.q(ctx).QueryRow(ctx, "SELECT COUNT(*) FROM analytics_orders WHERE day BETWEEN ? AND ? AND note_id <> 0",
-		int(r.From), int(r.To)).Scan(&f.Attributed); err != nil {
+	if err := m.q(ctx).QueryRow(ctx, "SELECT COALESCE(SUM(attributed), 0) FROM analytics_daily WHERE kind = ? AND day BETWEEN ? AND ?",
+		int(Order), int(r.From), int(r.To)).Scan(&f.Attributed); err != nil {
 		return f, err
 	}
 	var err error
@@ -336,6 +336,9 @@ func (m *Metrics) Funnel(ctx context.Context, r Range, n int) (Funnel, error) {
 }
 
 func (m *Metrics) funnelItems(ctx context.Context, r Range, typ, n int) ([]FunnelItem, error) {
+	if out, ok, err := m.windowItems(ctx, r, typ, n); ok || err != nil {
+		return out, err
+	}
 	lead := View // products have no views of their own: rank them by clicks
 	if typ == ItemProduct {
 		lead = ProductClick

@@ -80,79 +80,131 @@ type Persona struct {
 // Populations are the persona populations.
 var Populations = []string{"active", "creators", "buyers"}
 
-// Personas describes who was active, who published and who paid in r.
+// Personas describes who was active, who published and who paid in r: from
+// the counts the rollup kept for a window ending on r.To (WindowDays, the
+// same rules), else counted from the range's rollups.
 func (m *Metrics) Personas(ctx context.Context, r Range, cfg PersonaConfig) ([]Persona, error) {
 	if err := r.Check(); err != nil {
 		return nil, err
 	}
+	tallies, ok, err := m.windowPersonas(ctx, r, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if tallies, err = m.countPersonas(ctx, r, cfg); err != nil {
+			return nil, err
+		}
+	}
+	year := r.To.Time().Year()
+	out := make([]Persona, 0, len(Populations))
+	for i, pop := range Populations {
+		out = append(out, tallies[i].persona(pop, year, cfg))
+	}
+	return out, nil
+}
+
+// countPersonas reads the persona fields of each population of r.
+func (m *Metrics) countPersonas(ctx context.Context, r Range, cfg PersonaConfig) ([]*tally, error) {
 	members := map[string]string{
 		"active":   "SELECT DISTINCT user_id FROM analytics_active WHERE day BETWEEN ? AND ?",
 		"creators": fmt.Sprintf("SELECT DISTINCT item FROM analytics_items WHERE item_type = %d AND kind = %d AND day BETWEEN ? AND ?", ItemCreator, Publish),
 		"buyers":   "SELECT DISTINCT user_id FROM analytics_orders WHERE paid_day BETWEEN ? AND ? AND paid > 0",
 	}
 	year := r.To.Time().Year()
-	out := make([]Persona, 0, len(Populations))
+	out := make([]*tally, 0, len(Populations))
 	for _, pop := range Populations {
 		rows, err := m.q(ctx).Query(ctx, `SELECT gender, birth_year, region, follower_count, role FROM users WHERE id IN (`+members[pop]+`)`,
 			int(r.From), int(r.To))
 		if err != nil {
 			return nil, err
 		}
-		gender, age, region, seg := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
-		var total int64
+		t := newTally()
 		for rows.Next() {
-			var g, reg, role string
-			var by int
-			var followers int64
-			if err := rows.Scan(&g, &by, &reg, &followers, &role); err != nil {
+			var u personaFields
+			if err := rows.Scan(&u.gender, &u.birthYear, &u.region, &u.followers, &u.role); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			total++
-			if g == "" {
-				g = "unknown"
-			}
-			gender[g]++
-			band := ageBand(by, year)
-			age[band]++
-			reg = strings.TrimSpace(reg)
-			if reg == "" {
-				reg = "unknown"
-			}
-			region[reg]++
-			for _, s := range cfg.Segments {
-				a := year - by
-				if by > 0 && a >= s.MinAge && a <= s.MaxAge && (s.Gender == "" || s.Gender == g) && (s.Region == "" || s.Region == reg) {
-					seg[s.Name]++
-				}
-			}
-			if cfg.KOLFollowers > 0 && followers >= cfg.KOLFollowers {
-				seg["kol"]++
-			}
-			if role == accounts.RoleMerchant || role == accounts.RoleBrand {
-				seg["merchant"]++
-			}
+			t.add(u, year, cfg)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		p := Persona{Population: pop, Users: shown(total)}
-		p.Gender = suppress(cells(gender, append(slices.Clone(accounts.Genders[1:]), "unknown")))
-		p.Age = suppress(cells(age, AgeBands))
-		p.Region = suppress(cells(region, nil))
-		segKeys := []string{}
-		for _, s := range cfg.Segments {
-			segKeys = append(segKeys, s.Name)
-		}
-		// Segments overlap (a KOL may be a student): each is suppressed on its own.
-		p.Segments = suppressEach(cells(seg, append(segKeys, "kol", "merchant")))
-		if total < MinCell {
-			p.Gender, p.Age, p.Region, p.Segments = []Cell{}, []Cell{}, []Cell{}, []Cell{}
-		}
-		out = append(out, p)
+		out = append(out, t)
 	}
 	return out, nil
+}
+
+// personaFields are the private persona fields of one user.
+type personaFields struct {
+	gender, region, role string
+	birthYear            int
+	followers            int64
+}
+
+// tally counts one population per dimension; ages stay birth years until
+// the range's year turns them into bands.
+type tally struct {
+	total                    int64
+	gender, region, segments map[string]int64
+	birthYear                map[int]int64
+}
+
+func newTally() *tally {
+	return &tally{gender: map[string]int64{}, region: map[string]int64{}, segments: map[string]int64{}, birthYear: map[int]int64{}}
+}
+
+// add counts u; year is the range's last year (segments are by age).
+func (t *tally) add(u personaFields, year int, cfg PersonaConfig) {
+	t.total++
+	g := u.gender
+	if g == "" {
+		g = "unknown"
+	}
+	t.gender[g]++
+	t.birthYear[max(u.birthYear, 0)]++
+	reg := strings.TrimSpace(u.region)
+	if reg == "" {
+		reg = "unknown"
+	}
+	t.region[reg]++
+	for _, s := range cfg.Segments {
+		a := year - u.birthYear
+		if u.birthYear > 0 && a >= s.MinAge && a <= s.MaxAge && (s.Gender == "" || s.Gender == g) && (s.Region == "" || s.Region == reg) {
+			t.segments[s.Name]++
+		}
+	}
+	if cfg.KOLFollowers > 0 && u.followers >= cfg.KOLFollowers {
+		t.segments["kol"]++
+	}
+	if u.role == accounts.RoleMerchant || u.role == accounts.RoleBrand {
+		t.segments["merchant"]++
+	}
+}
+
+// persona is the suppressed distributions of the tally.
+func (t *tally) persona(pop string, year int, cfg PersonaConfig) Persona {
+	age := map[string]int64{}
+	for by, n := range t.birthYear {
+		age[ageBand(by, year)] += n
+	}
+	p := Persona{Population: pop, Users: shown(t.total)}
+	if t.total < MinCell {
+		p.Gender, p.Age, p.Region, p.Segments = []Cell{}, []Cell{}, []Cell{}, []Cell{}
+		return p
+	}
+	p.Gender = suppress(cells(t.gender, append(slices.Clone(accounts.Genders[1:]), "unknown")))
+	p.Age = suppress(cells(age, AgeBands))
+	p.Region = suppress(cells(t.region, nil))
+	segKeys := []string{}
+	for _, s := range cfg.Segments {
+		segKeys = append(segKeys, s.Name)
+	}
+	// Segments overlap (a KOL may be a student): each is suppressed on its own.
+	p.Segments = suppressEach(cells(t.segments, append(segKeys, "kol", "merchant")))
+	return p
 }
 
 func shown(n int64) *int64 {

@@ -35,11 +35,13 @@ type Rollups struct {
 	db *db.DB
 	// Retention is how many days of raw events are kept (0: forever).
 	Retention int
+	// Personas are the segment rules the windows' persona counts use.
+	Personas PersonaConfig
 }
 
 // NewRollups returns the rollup job over d.
 func NewRollups(d *db.DB, retentionDays int) *Rollups {
-	return &Rollups{db: d, Retention: retentionDays}
+	return &Rollups{db: d, Retention: retentionDays, Personas: DefaultPersonas}
 }
 
 // Rolled returns the last rolled-up day, ok false before the first.
@@ -174,6 +176,9 @@ func (r *Rollups) rollDay(ctx context.Context, d Day) error {
 	if err := r.rollOrders(ctx, d); err != nil {
 		return err
 	}
+	if err := r.rollWindows(ctx, d); err != nil {
+		return err
+	}
 	return exec(`INSERT INTO analytics_state (name, value) VALUES ('rolled', ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, day)
 }
@@ -234,6 +239,10 @@ func (r *Rollups) rollOrders(ctx context.Context, d Day) error {
 			o.ref, o.user, day, o.amount, day, o.amount); err != nil {
 			return err
 		}
+	}
+	if _, err := w.Exec(ctx, `UPDATE analytics_daily SET attributed = (SELECT COUNT(*) FROM analytics_orders
+		WHERE day = ? AND note_id <> 0) WHERE day = ? AND kind = ?`, day, day, int(Order)); err != nil {
+		return err
 	}
 	for _, it := range []struct {
 		typ int

@@ -51,6 +51,7 @@ func (a *App) initAnalytics() {
 	if cfg.Personas != nil {
 		an.Personas = *cfg.Personas
 	}
+	an.Rollups.Personas = an.Personas
 	a.Analytics = an
 	a.Notes.Activity = activity.Chain(a.Notes.Activity, an.Recorder.Hook)
 	a.Social.Activity = activity.Chain(a.Social.Activity, an.Recorder.Hook)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -67,4 +68,38 @@ func TestAnalyticsConsoleInBrowser(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector('#chart-funnel').scrollIntoView({block: "center"})`, nil),
 	)
 	screenshot(t, op, "analytics-2-funnel")
+}
+
+// pdfPage matches a page object (not the /Pages tree).
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// TestReportPDF: the report of a rolled-up history is printed by headless
+// Chromium into a PDF of several A4 pages.
+func TestReportPDF(t *testing.T) {
+	path := chromium(t)
+	e := apitest.New(t, dbtest.SQLite(t))
+	e.App.Config.Places.Chromium = path
+	ctx := context.Background()
+	today := analytics.DayOf(time.Now())
+	var evs []analytics.Event
+	for d := today - 28; d < today; d++ {
+		for u := range 30 {
+			evs = append(evs, analytics.Event{ID: id.New(), Kind: analytics.View, User: id.ID(1000 + u), Ref: 7, At: d.Time().Add(12 * time.Hour)})
+		}
+	}
+	if err := analytics.NewSQLSink(e.App.DB).Write(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.App.Analytics.Rollups.Run(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		pdf, err := e.App.ReportPDF(ctx, analytics.Range{From: today - 28, To: today - 1}, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pages := len(pdfPage.FindAll(pdf, -1)); !strings.HasPrefix(string(pdf), "%PDF-") || pages < 2 {
+			t.Errorf("%s report: %d bytes, %d pages, starts %q", lang, len(pdf), pages, pdf[:min(8, len(pdf))])
+		}
+	}
 }

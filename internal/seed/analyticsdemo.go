@@ -116,8 +116,11 @@ func demoAnalytics(ctx context.Context, a *app.App, seed uint64, maxUsers int) (
 		h := math.Mod(13+rng.NormFloat64()*4+24, 24)
 		return d.Time().Add(time.Duration(h * float64(time.Hour)))
 	}
-	for _, u := range users {
+	for i, u := range users {
 		signup := pick()
+		if i == 0 {
+			signup = first // a founder is there from the first day: the history spans all of it
+		}
 		base := 0.15 + 0.5*rng.Float64() // how keen this user is
 		creator := rng.Float64() < 0.2   // publishes now and then
 		stay := 4 + rng.ExpFloat64()*25  // days until interest settles

@@ -2,9 +2,11 @@ package seed_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/redmark/redmark/internal/analytics"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/db"
@@ -254,6 +256,44 @@ func TestDemo(t *testing.T) {
 				WHERE n.id = ? AND f.follower_id = ?`, nid, demo.ID); n != 1 {
 				t.Errorf("feed note %d is not by someone the demo user follows", nid)
 			}
+		}
+
+		// Analytics history: 90+ rolled-up days of activity, growing, and a
+		// campaign whose days lift DAU with an interval above zero.
+		m := a.Analytics.Metrics
+		rolled, ok, err := m.Rolled(ctx)
+		if err != nil || !ok {
+			t.Fatalf("no analytics rollups: %v", err)
+		}
+		o, err := m.Overview(ctx, analytics.Range{From: rolled - seed.AnalyticsDays + 1, To: rolled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := slices.IndexFunc(o.Days, func(p analytics.DayPoint) bool { return p.DAU > 0 })
+		avg := func(ps []analytics.DayPoint) (s float64) {
+			for _, p := range ps {
+				s += float64(p.DAU)
+			}
+			return s / float64(len(ps))
+		}
+		if first != 0 || len(o.Days) < 90 || avg(o.Days[len(o.Days)-30:]) <= 2*avg(o.Days[first:first+30]) {
+			t.Errorf("demo history: first active day %d of %d, average DAU %.1f in the first 30 days, %.1f in the last",
+				first, len(o.Days), avg(o.Days[:30]), avg(o.Days[len(o.Days)-30:]))
+		}
+		cs, err := m.Campaigns(ctx, o.Range)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lifted := map[string]bool{}
+		for _, c := range cs {
+			for _, u := range c.Effects {
+				if u.Significant && u.Low > 0 {
+					lifted[u.Metric] = true
+				}
+			}
+		}
+		if !lifted["dau"] {
+			t.Errorf("no campaign with a clear DAU uplift: %+v", cs)
 		}
 
 		// A second start leaves the data alone.

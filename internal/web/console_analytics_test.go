@@ -54,5 +54,10 @@ func TestConsoleAnalytics(t *testing.T) {
 			t.Fatalf("days CSV:\n%s", days.Body)
 		}
 		w.op.get("/console/analytics/channels?from=" + today + "&to=" + today).want(200).has("Direct")
+		// The report button: operators only, in the page's language.
+		w.user.get("/console/analytics/report").want(403)
+		w.op.get("/console/analytics/report?from="+today+"&to="+today).want(200).has("User operations report", "1. Summary", "<svg")
+		w.op.lang = ""
+		w.op.get("/console/analytics/report?from=" + today + "&to=" + today).want(200).has("用户运营报告")
 	})
 }
