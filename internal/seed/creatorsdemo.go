@@ -120,7 +120,7 @@ func demoCreatorDays(ctx context.Context, a *app.App) error {
 }
 
 // demoSupport starts a running support program: creators at growth level
-// 3 or above join by its rule and the demo user by the operator, enrolled
+// 5 (the top few) join by its rule and the demo user by the operator, enrolled
 // from its start three days ago, so their notes since then are lifted. Its
 // measured effect starts at zero and grows as the demo's discover feed is
 // read.
@@ -131,7 +131,7 @@ func demoSupport(ctx context.Context, a *app.App) error {
 	}
 	start := time.Now().Add(-3 * 24 * time.Hour)
 	p, err := a.Support.Create(ctx, op, support.Input{Name: "创作者123计划 · 新人扶持", BoostPct: 200, HoldoutPct: 10, NoteDays: 7,
-		RuleMinLevel: 3, StartsAt: start, EndsAt: start.Add(30 * 24 * time.Hour)})
+		RuleMinLevel: 5, StartsAt: start, EndsAt: start.Add(30 * 24 * time.Hour)})
 	if err != nil {
 		return err
 	}
