@@ -7,7 +7,7 @@
 // hook (Record): the like, collect, comment, share, follow, tip, paid order
 // or view flush commits exactly when its count does. Days are the
 // creator's local days (growth's time zone, the same midnight as
-// check-ins). See docs/campaigns.md.
+// check-ins). See docs/creators.md.
 package creators
 
 import (

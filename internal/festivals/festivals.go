@@ -7,7 +7,7 @@
 // A festival's status derives from the clock (upcoming, live, ended), so
 // it starts and ends by itself with no job; the running festivals are
 // read on every page, so they are cached for a few seconds and the cache
-// is dropped when an operator saves one. See docs/campaigns.md.
+// is dropped when an operator saves one. See docs/festivals.md.
 package festivals
 
 import (

@@ -200,3 +200,13 @@ func (s *Service) SetTimeZone(ctx context.Context, uid id.ID, tz string) error {
 // Today is the user's local day now (days since 1970-01-01 in their zone),
 // the day check-ins and other daily allowances count in.
 func (s *Service) Today(ctx context.Context, uid id.ID) (int64, error) { return s.today(ctx, uid) }
+
+// LocalDay numbers uid's local days for any time, their zone read once
+// (the demo counts a history of acts with it).
+func (s *Service) LocalDay(ctx context.Context, uid id.ID) (func(time.Time) int64, error) {
+	loc, err := s.location(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	return func(t time.Time) int64 { return dayOf(t, loc) }, nil
+}

@@ -11,7 +11,7 @@ import (
 )
 
 // The creator centre (G2) and brand-collaboration disclosures; see
-// docs/campaigns.md. A creator's statistics are only ever their own: the
+// docs/creators.md. A creator's statistics are only ever their own: the
 // routes are under /me, and a note of someone else's is not found.
 
 func (a *API) registerCreators(mux *http.ServeMux) {

@@ -2,11 +2,17 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redmark/redmark/internal/apitest"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/payments"
 	"github.com/redmark/redmark/internal/points"
 )
 
@@ -90,6 +96,88 @@ func TestCreatorCentre(t *testing.T) {
 		alice.Do("DELETE", n+"/disclosure", nil).Want(204)
 		if e.Anon().Do("GET", n, nil).Want(200).Get("disclosure") != nil {
 			t.Fatal("disclosure stays")
+		}
+	})
+}
+
+// TestCreatorCountsConcurrent: readers act on one creator's two notes all
+// at once — like and collect the first, comment twice on the second, click
+// the product from both (each click sent three times at once), buy it and
+// have the payment's webhook delivered twice at once. Every counter is the
+// number of distinct acts, and each order is credited once, to the note
+// the buyer clicked last.
+func TestCreatorCountsConcurrent(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := newShopFixture(t, e)
+		alice := e.SignUp("alice")
+		var notes [2]string
+		for i := range notes {
+			img := alice.Upload("/api/v1/media", "a.png", pngBytes(t)).Want(201).Str("id")
+			notes[i] = "/api/v1/notes/" + alice.Do("POST", "/api/v1/notes", map[string]any{"title": fmt.Sprintf("好物 %d", i),
+				"body": "推荐", "media_ids": []string{img}, "product_ids": []string{f.product}}).Want(201).Str("id")
+		}
+		const readers = 12
+		prices := []int64{10000, 12000, 10000, 12000} // the fixture's SKUs
+		clients := make([]*apitest.Client, readers)
+		for i := range clients {
+			clients[i] = e.SignUp(fmt.Sprintf("reader%02d", i))
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, readers*32)
+		want := func(r *apitest.Response, code int) *apitest.Response {
+			if r.Status != code {
+				errs <- fmt.Sprintf("%s: %d %s", r.Header.Get("X-Request-Id"), r.Status, r.Body)
+			}
+			return r
+		}
+		var sales atomic.Int64
+		for i, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var acts sync.WaitGroup
+				for _, a := range []func(){
+					func() { want(c.Do("PUT", notes[0]+"/like", nil), 200) },
+					func() { want(c.Do("PUT", notes[0]+"/collect", nil), 200) },
+					func() { want(c.Do("POST", notes[1]+"/comments", map[string]any{"body": "求链接"}), 201) },
+					func() { want(c.Do("POST", notes[1]+"/comments", map[string]any{"body": "已下单"}), 201) },
+					func() { want(c.Do("POST", notes[0]+"/products/"+f.product+"/click", nil), 204) },
+					func() { want(c.Do("POST", notes[0]+"/products/"+f.product+"/click", nil), 204) },
+					func() { want(c.Do("POST", notes[0]+"/products/"+f.product+"/click", nil), 204) },
+				} {
+					acts.Add(1)
+					go func() { defer acts.Done(); a() }()
+				}
+				acts.Wait()
+				// The last click, from the second note, is the one credited.
+				want(c.Do("POST", notes[1]+"/products/"+f.product+"/click", nil), 204)
+				oid := want(order(c, buy(f.skus[i%4], 1)), 201).Str("id")
+				it := intentOf(want(c.Do("POST", "/api/v1/orders/"+oid+"/pay", nil), 200))
+				var pay sync.WaitGroup
+				for range 2 {
+					pay.Add(1)
+					go func() { defer pay.Done(); want(deliver(t, e, it, payments.EventSucceeded, time.Now()), 200) }()
+				}
+				pay.Wait()
+				sales.Add(prices[i%4])
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for m := range errs {
+			t.Error(m)
+		}
+		st := alice.Do("GET", "/api/v1/me/creator?days=1", nil).Want(200)
+		for field, want := range map[string]float64{"likes": readers, "collects": readers, "comments": 2 * readers,
+			"clicks": 2 * readers, "orders": readers, "sales": float64(sales.Load())} {
+			if got := st.Num("totals." + field); got != want {
+				t.Errorf("totals.%s = %v, want %v", field, got, want)
+			}
+		}
+		second := strings.TrimPrefix(notes[1], "/api/v1/notes/")
+		nd := alice.Do("GET", "/api/v1/me/creator/notes/"+second+"?days=1", nil).Want(200)
+		if nd.Num("note.orders") != readers || nd.Num("note.clicks") != readers || nd.Num("note.sales") != float64(sales.Load()) {
+			t.Fatalf("second note %s", nd.Body)
 		}
 	})
 }

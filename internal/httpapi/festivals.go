@@ -8,7 +8,7 @@ import (
 	"github.com/redmark/redmark/internal/httpx"
 )
 
-// Festivals (G5); see docs/campaigns.md.
+// Festivals (G5); see docs/festivals.md.
 
 func (a *API) registerFestivals(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/festivals", handler(a.listFestivals))

@@ -10,7 +10,7 @@ import (
 	"github.com/redmark/redmark/internal/support"
 )
 
-// Creator support programs (G2); see docs/campaigns.md. Setup and the
+// Creator support programs (G2); see docs/creators.md. Setup and the
 // measured effect are for operators; a creator sees their own programs.
 
 func (a *API) registerSupport(mux *http.ServeMux) {

@@ -31,8 +31,9 @@ const (
 // Kinds lists the target kinds in display order.
 var Kinds = []string{Note, Comment, User, Message, Product, Store}
 
-// Reasons a reporter can pick, in display order.
-var Reasons = []string{"spam", "harassment", "sexual", "violence", "fraud", "counterfeit", "illegal", "privacy", "other"}
+// Reasons a reporter can pick, in display order. undisclosed_ad is a paid
+// post without the creator centre's collaboration label (软广).
+var Reasons = []string{"spam", "harassment", "sexual", "violence", "fraud", "counterfeit", "undisclosed_ad", "illegal", "privacy", "other"}
 
 // Case statuses.
 const (

@@ -103,6 +103,13 @@ func DemoWith(ctx context.Context, a *app.App, o DemoOptions) error {
 	if err := demoFestival(ctx, a); err != nil {
 		return err
 	}
+	// After the analytics history, which the creator centre counts.
+	if err := demoCreatorDays(ctx, a); err != nil {
+		return err
+	}
+	if err := demoSupport(ctx, a); err != nil {
+		return err
+	}
 	if err := demoLives(ctx, a); err != nil {
 		return err
 	}

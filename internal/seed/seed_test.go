@@ -110,8 +110,10 @@ func TestDemo(t *testing.T) {
 		if n := count(t, d, "SELECT COUNT(*) FROM users"); n != 40 {
 			t.Errorf("users = %d, want 40", n)
 		}
-		if n := count(t, d, "SELECT COUNT(*) FROM notes WHERE status = 'published' AND kind = 'image'"); n != 200 {
-			t.Errorf("notes = %d, want 200", n)
+		// The generated notes, and the festival's few carrying its topic.
+		festNotes := count(t, d, `SELECT COUNT(*) FROM note_topics x JOIN topics t ON t.id = x.topic_id JOIN festivals f ON f.topic = t.name`)
+		if n := count(t, d, "SELECT COUNT(*) FROM notes WHERE status = 'published' AND kind = 'image'"); n != 200+festNotes || festNotes == 0 {
+			t.Errorf("notes = %d with %d carrying the festival's topic, want 200 and some", n, festNotes)
 		}
 		for _, table := range []string{"follows", "likes", "collects", "boards", "comments", "comment_likes", "shares",
 			"notifications", "note_mentions", "timeline", "growth_checkins", "growth_signups", "places", "note_places", "trip_items", "lives"} {
@@ -294,6 +296,31 @@ func TestDemo(t *testing.T) {
 		}
 		if !lifted["dau"] {
 			t.Errorf("no campaign with a clear DAU uplift: %+v", cs)
+		}
+
+		// The creator centre counts the analytics history's acts on each
+		// author's notes by others, every one once.
+		for kind, col := range map[analytics.Kind]string{analytics.View: "views", analytics.Like: "likes", analytics.Collect: "collects",
+			analytics.ProductClick: "clicks"} {
+			events := count(t, d, `SELECT COUNT(*) FROM analytics_events e JOIN notes n ON n.id = e.ref
+				WHERE e.kind = ? AND e.user_id <> n.author_id`, int(kind))
+			if got := count(t, d, "SELECT COALESCE(SUM("+col+"), 0) FROM creator_note_days"); got != events || (kind == analytics.View && got == 0) {
+				t.Errorf("creator centre %s = %d, the history has %d", col, got, events)
+			}
+		}
+		st, err := a.Creators.Stats(ctx, demo.ID, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Totals.Views == 0 || len(st.Notes) == 0 {
+			t.Errorf("the demo user's creator centre is empty: %+v", st.Totals)
+		}
+		mine, err := a.Support.ForCreator(ctx, demo.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mine) != 1 || mine[0].Program.Status != "live" {
+			t.Errorf("the demo user's support programs: %+v", mine)
 		}
 
 		// A second start leaves the data alone.

@@ -10,7 +10,7 @@
 // impressions of enrolled creators' new notes in them, so the console
 // and the creator centre compare impressions per 100 pages boosted vs
 // held out. Counts are kept in memory and flushed every few seconds (an
-// impression is not worth a write). See docs/campaigns.md.
+// impression is not worth a write). See docs/creators.md.
 package support
 
 import (

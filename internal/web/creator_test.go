@@ -14,7 +14,8 @@ import (
 // TestCreatorCentrePage: the creator sees their own figures and charts
 // (a like and a follow from bob), bob's centre is empty; only the author
 // may open or post a note's disclosure form, and the label shows on the
-// note page and on its card.
+// note page and on its card; a note without it can be reported as an
+// undisclosed ad.
 func TestCreatorCentrePage(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		alice, bob := signUp(t, e, "alice", "Alice"), signUp(t, e, "bob", "Bob")
@@ -42,6 +43,17 @@ func TestCreatorCentrePage(t *testing.T) {
 		bob.get("/u/alice").want(200).has(`data-testid="card-disclosure"`)
 		alice.post(note+"/disclosure", url.Values{"kind": {"none"}}).redirectsTo(note)
 		bob.get(note).want(200).lacks(`data-testid="note-disclosure"`)
+
+		// A paid post without the label can be reported as a soft ad, and
+		// the moderator's case carries that reason.
+		nid := strings.TrimPrefix(note, "/n/")
+		bob.get("/report?kind=note&id=" + nid).want(200).has(`data-testid="reason-undisclosed_ad"`)
+		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"undisclosed_ad"}}).redirectsTo("/me/moderation?reported=1")
+		var reason string
+		if err := e.App.DB.Reader(ctx).QueryRow(ctx, `SELECT r.reason FROM moderation_reports r JOIN moderation_cases c ON c.id = r.case_id
+			WHERE c.target_kind = 'note' AND c.target_id = ?`, mustID(t, nid)).Scan(&reason); err != nil || reason != "undisclosed_ad" {
+			t.Fatalf("report reason %q, %v", reason, err)
+		}
 	})
 }
 
