@@ -58,7 +58,16 @@ func TestModerationPages(t *testing.T) {
 			t.Fatal("no report link on someone else's note")
 		}
 		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"bogus"}}).want(400)
-		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"spam"}}).redirectsTo("/me/moderation?reported=1")
+		form := bob.get("/report?kind=note&id=" + nid).Body
+		for _, r := range []string{"undisclosed_ad", "prohibited_item"} {
+			if !strings.Contains(form, `data-testid="reason-`+r+`"`) {
+				t.Fatalf("the report form has no %s reason", r)
+			}
+		}
+		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"undisclosed_ad"}}).redirectsTo("/me/moderation?reported=1")
+		if !strings.Contains(bob.get("/me/moderation").Body, "未标注的广告") {
+			t.Fatal("the reporter's list does not name the reason")
+		}
 		for _, p := range []string{"/console/moderation", "/console/moderation/appeals", "/console/moderation/audit", "/console/moderation/filters"} {
 			bob.get(p).want(403)
 			mod.get(p).want(200)
