@@ -62,14 +62,15 @@ func TestModerationFlowInBrowser(t *testing.T) {
 	)
 
 	signup(t, reader, e.URL, "bob", "Bob")
-	run(t, reader, "report the note",
+	run(t, reader, "report the note (in English)",
+		chromedp.Navigate(e.URL+"/lang?to=en"),
 		chromedp.Navigate(noteURL),
 		click(tid("report-note")),
 		click(tid("reason-undisclosed_ad")),
 		chromedp.SendKeys(tid("report-details"), "没有标注合作", chromedp.ByQuery),
 		click(tid("report-submit")),
 		chromedp.WaitVisible(tid("reported"), chromedp.ByQuery),
-		waitText(tid("my-reports"), "未标注的广告"),
+		waitText(tid("my-reports"), "Undisclosed ad"),
 	)
 	screenshot(t, reader, "moderation-1-reported")
 
@@ -96,11 +97,13 @@ func TestModerationFlowInBrowser(t *testing.T) {
 	if strings.Contains(gone, "这支面霜真的好用") {
 		t.Fatalf("the reader still sees the hidden note:\n%s", gone)
 	}
-	run(t, author, "the author sees why and appeals",
+	run(t, author, "the author sees why and appeals (in Chinese)",
+		chromedp.Navigate(e.URL+"/lang?to=zh-CN"),
 		chromedp.Navigate(noteURL),
 		chromedp.WaitVisible(tid("hidden-notice"), chromedp.ByQuery),
 		chromedp.Navigate(e.URL+"/me/moderation"),
 		waitText(tid("action-reason"), "未标注的商业合作"),
+		waitText(tid("my-actions"), "隐藏"),
 		chromedp.SendKeys(tid("appeal-body"), "这是自费购买的真实体验", chromedp.ByQuery),
 		click(tid("appeal-submit")),
 		chromedp.WaitVisible(tid("appealed"), chromedp.ByQuery),

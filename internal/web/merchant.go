@@ -140,7 +140,7 @@ func (w *Web) openStore(q *req) error {
 		Description: q.r.PostFormValue("description"), Kind: q.r.PostFormValue("kind")})
 	var ae *apperr.Error
 	if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict) {
-		return q.renderMerchant(ae.Status, ae.Message)
+		return q.renderMerchant(ae.Status, q.problem(ae))
 	}
 	if err != nil {
 		return err
@@ -269,7 +269,7 @@ func (w *Web) createProduct(q *req) error {
 	fail := func(err error) error {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusForbidden {
-			f.Error = ae.Message
+			f.Error = q.problem(ae)
 			return q.renderProductForm(f, ae.Status)
 		}
 		return err
@@ -374,7 +374,7 @@ func (w *Web) editProduct(q *req) error {
 	fail := func(err error) error {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusForbidden {
-			f.Error = ae.Message
+			f.Error = q.problem(ae)
 			return q.renderProductForm(f, ae.Status)
 		}
 		return err
@@ -567,7 +567,7 @@ func (w *Web) createCoupon(q *req) error {
 func (q *req) afterOffer(err error) error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict || ae.Status == http.StatusTooManyRequests) {
-		return q.renderPromotions(ae.Status, ae.Message)
+		return q.renderPromotions(ae.Status, q.problem(ae))
 	}
 	if err != nil {
 		return err

@@ -137,7 +137,7 @@ func (w *Web) sendMessage(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
-		d.Error, d.Body = ae.Message, body
+		d.Error, d.Body = q.problem(ae), body
 		if ae.Status == http.StatusTooManyRequests {
 			d.Error = q.t("error.429")
 		}
