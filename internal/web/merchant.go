@@ -10,6 +10,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/moderation"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/promotions"
 	"github.com/redmark/redmark/internal/shop"
@@ -39,6 +40,7 @@ type merchantData struct {
 	More     string
 	ToShip   []orders.Order
 	Refunds  []refundRow
+	Levels   moderation.ServiceLevel // the store's after-sales record (E8)
 	Error    string
 	CanOpen  bool
 }
@@ -100,6 +102,9 @@ func (q *req) renderMerchant(status int, msg string) error {
 		}
 		if next != "" {
 			d.More = "?store=" + d.Store.ID.String() + "&cursor=" + next
+		}
+		if d.Levels, err = q.w.app.Moderation.ServiceLevels(ctx, d.Store.ID); err != nil {
+			return err
 		}
 		os, _, err := q.w.app.Orders.List(ctx, me, d.Store.ID, 0, 50)
 		if err != nil {

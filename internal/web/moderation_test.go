@@ -99,8 +99,8 @@ func TestModerationPages(t *testing.T) {
 }
 
 // TestServiceLevelsShown: a store's after-sales record (E8) shows on its
-// store page for shoppers and in the operators' quality console, from the
-// store's real orders.
+// store page for shoppers, in its merchant console and in the operators'
+// quality console, from the store's real orders.
 func TestServiceLevelsShown(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ctx := context.Background()
@@ -124,6 +124,10 @@ func TestServiceLevelsShown(t *testing.T) {
 		console := w.op.get("/console/moderation/quality").Body
 		if !strings.Contains(console, "福利社") || !strings.Contains(console, "<td>12.5 小时</td>") {
 			t.Fatal("the quality console does not show the store's ship time")
+		}
+		mine := regexpFind(t, w.op.get("/merchant?store="+w.store).Body, `data-testid="merchant-levels">([^<]*)<`)
+		if !strings.Contains(mine, "发货用时 12.5 小时") {
+			t.Fatalf("the merchant console's service line %q", mine)
 		}
 		w.user.get("/console/moderation/quality").want(403)
 	})
