@@ -62,6 +62,17 @@ func TestAnalyticsConsoleInBrowser(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector('#chart-active').scrollIntoView({block: "center"})`, nil),
 	)
 	screenshot(t, op, "analytics-1-overview")
+	// At phone width the console's tabs wrap inside the page, and the
+	// creator centre's .chart boxes do not style the analytics charts.
+	var overflow bool
+	var border string
+	run(t, op, "layout",
+		chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('#chart-active')).borderTopWidth`, &border),
+	)
+	if overflow || border != "0px" {
+		t.Fatalf("analytics at 390 px: page overflows %v, chart border %q", overflow, border)
+	}
 	run(t, op, "funnel",
 		chromedp.Navigate(e.URL+"/console/analytics/funnel"+q),
 		chromedp.WaitVisible(`#chart-funnel svg`, chromedp.ByQuery),

@@ -23,7 +23,7 @@ func TestModerationAPI(t *testing.T) {
 		e.Anon().Do("POST", "/api/v1/reports", map[string]any{}).WantError(401, "unauthorized")
 		alice.Do("POST", "/api/v1/reports", map[string]any{"target_kind": "user", "target_id": eve.ID, "reason": "bogus"}).WantError(400, "invalid_input")
 		cid := alice.Do("POST", "/api/v1/reports", map[string]any{"target_kind": "user", "target_id": eve.ID, "reason": "spam"}).Want(201).Str("case_id")
-		if got := bob.Do("POST", "/api/v1/reports", map[string]any{"target_kind": "user", "target_id": eve.ID, "reason": "fraud"}).Want(201).Str("case_id"); got != cid {
+		if got := bob.Do("POST", "/api/v1/reports", map[string]any{"target_kind": "user", "target_id": eve.ID, "reason": "undisclosed_ad"}).Want(201).Str("case_id"); got != cid {
 			t.Fatalf("second report opened case %s, first %s", got, cid)
 		}
 		alice.Do("GET", "/api/v1/moderation/cases", nil).WantError(403, "forbidden")

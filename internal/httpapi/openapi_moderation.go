@@ -2,6 +2,8 @@ package httpapi
 
 // Reports and the moderation queue (T1) in the OpenAPI table.
 
+import "github.com/redmark/redmark/internal/moderation"
+
 var moderationOps = []op{
 	{"POST", "/api/v1/reports", "moderation", "Report a note, comment, user, message, product or store; reports about one target fold into its open case (again: no-op)", true, "ReportInput", 201, "Report", nil},
 	{"GET", "/api/v1/me/reports", "moderation", "Your reports, newest first, with each case's status and outcome", true, "", 200, "ReportList", nil},
@@ -25,8 +27,8 @@ var moderationOps = []op{
 }
 
 var moderationSchemas = map[string]any{
-	"ReportInput": obj(map[string]any{"target_kind": map[string]any{"type": "string", "enum": []string{"note", "comment", "user", "message", "product", "store"}},
-		"target_id": idStr(), "reason": str(), "details": str()}, "target_kind", "target_id", "reason"),
+	"ReportInput": obj(map[string]any{"target_kind": map[string]any{"type": "string", "enum": moderation.Kinds},
+		"target_id": idStr(), "reason": map[string]any{"type": "string", "enum": moderation.Reasons}, "details": str()}, "target_kind", "target_id", "reason"),
 	"Report": obj(map[string]any{"id": idStr(), "case_id": idStr(), "reporter_id": idStr(), "target_kind": str(), "target_id": idStr(),
 		"reason": str(), "details": str(), "status": str(), "outcome": str(), "created_at": timeStr()}),
 	"ReportList": obj(map[string]any{"items": arr(ref("Report"))}, "items"),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
+	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
@@ -35,19 +36,22 @@ func (f *fixture) act(actor accounts.User, cid id.ID, kind string, hours int) mo
 	return a
 }
 
-// publishText publishes a note with a body through the notes service.
-func (f *fixture) publishText(author accounts.User, title, body string) (notes.Note, error) {
+// publishText publishes a note with a body through the notes service,
+// linking products.
+func (f *fixture) publishText(author accounts.User, title, body string, products ...id.ID) (notes.Note, error) {
 	mid := id.New()
 	if _, err := f.a.DB.Writer(f.ctx).Exec(f.ctx, `INSERT INTO media (id, owner_id, kind, storage_key, content_type, created_at)
 		VALUES (?, ?, 'image', 'k', 'image/jpeg', ?)`, mid, author.ID, db.Now()); err != nil {
 		f.t.Fatal(err)
 	}
-	return f.a.Notes.Create(f.ctx, author, notes.Input{Title: title, Body: body, MediaIDs: []id.ID{mid}})
+	return f.a.Notes.Create(f.ctx, author, notes.Input{Title: title, Body: body, MediaIDs: []id.ID{mid}, ProductIDs: products})
 }
 
-// visible reports on which surfaces a note shows for viewer: following
-// feed, discover/hot hydration, search, the author's list, the note page.
-func (f *fixture) surfaces(viewer, author accounts.User, nid id.ID, word string) map[string]bool {
+// surfaces reports on which surfaces a note shows for viewer: following
+// feed, the discover feed (signed out: no seen-notes session), the hot
+// list, search, the linked product's page, the author's list, the note
+// page.
+func (f *fixture) surfaces(viewer, author accounts.User, nid, product id.ID, word string) map[string]bool {
 	f.t.Helper()
 	out := map[string]bool{}
 	ids, err := f.a.Feed.Following(f.ctx, viewer.ID, 0, 50)
@@ -55,11 +59,16 @@ func (f *fixture) surfaces(viewer, author accounts.User, nid id.ID, word string)
 		f.t.Fatal(err)
 	}
 	out["feed"] = slices.Contains(ids, nid)
-	m, err := f.a.Notes.GetMany(f.ctx, []id.ID{nid})
+	disc, _, err := f.a.Discover(f.ctx, 0, "", 50)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	_, out["discover"] = m[nid] // discover and the hot list hydrate through GetMany
+	out["discover"] = slices.ContainsFunc(disc, func(n app.DiscoverNote) bool { return n.ID == nid })
+	onProduct, err := f.a.ProductNotes.Notes(f.ctx, &viewer, product, 0, 50)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out["product"] = slices.ContainsFunc(onProduct, func(n notes.Note) bool { return n.ID == nid })
 	hot, _, err := f.a.Hot(f.ctx, viewer.ID, 50)
 	if err != nil {
 		f.t.Fatal(err)
@@ -93,7 +102,7 @@ func (f *fixture) surfaces(viewer, author accounts.User, nid id.ID, word string)
 
 func wantSurfaces(t *testing.T, got map[string]bool, want bool) {
 	t.Helper()
-	for _, k := range []string{"feed", "discover", "hot", "search", "profile", "page"} {
+	for _, k := range []string{"feed", "discover", "hot", "search", "product", "profile", "page"} {
 		if got[k] != want {
 			t.Errorf("%s: visible %v, want %v (all: %v)", k, got[k], want, got)
 		}
@@ -113,7 +122,17 @@ func TestHideAppealRestore(t *testing.T) {
 		if _, err := f.a.Social.Follow(f.ctx, reader.ID, author.ID); err != nil {
 			t.Fatal(err)
 		}
-		n, err := f.publishText(author, "Zanzibar sunset", "zanzibar beach notes")
+		m := f.user("merchant", accounts.RoleMerchant)
+		st, err := f.a.Shop.CreateStore(f.ctx, m, shop.StoreInput{Name: "Beach shop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.a.Shop.CreateProduct(f.ctx, m, shop.ProductInput{StoreID: st.ID, Title: "Sun hat", Fulfilment: shop.Domestic,
+			SKUs: []shop.SKUInput{{Price: 100, Stock: 10}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.publishText(author, "Zanzibar sunset", "zanzibar beach notes", p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,13 +142,13 @@ func TestHideAppealRestore(t *testing.T) {
 		if err := f.a.Trends.Refresh(f.ctx, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		wantSurfaces(t, f.surfaces(reader, author, n.ID, "zanzibar"), true)
+		wantSurfaces(t, f.surfaces(reader, author, n.ID, p.ID, "zanzibar"), true)
 
 		cid := f.reportCase(reader, moderation.Note, n.ID)
 		_, err = f.m.Act(f.ctx, reader, cid, moderation.ActionInput{Kind: moderation.Hide, Reason: "x"})
 		wantCode(t, err, "forbidden")
 		hide := f.act(f.mod, cid, moderation.Hide, 0)
-		wantSurfaces(t, f.surfaces(reader, author, n.ID, "zanzibar"), false)
+		wantSurfaces(t, f.surfaces(reader, author, n.ID, p.ID, "zanzibar"), false)
 		own, err := f.a.Notes.Get(f.ctx, author.ID, n.ID)
 		if err != nil || own.Status != notes.Hidden {
 			t.Fatalf("the author sees %+v, %v", own, err)
@@ -171,7 +190,7 @@ func TestHideAppealRestore(t *testing.T) {
 		}
 		_, err = f.m.Decide(f.ctx, op, ap.ID, moderation.Upheld, "again")
 		wantCode(t, err, "conflict")
-		wantSurfaces(t, f.surfaces(reader, author, n.ID, "zanzibar"), true)
+		wantSurfaces(t, f.surfaces(reader, author, n.ID, p.ID, "zanzibar"), true)
 		a, _ := f.m.MyActions(f.ctx, author.ID)
 		if a[0].State != moderation.Reverted || a[0].Appeal == nil || a[0].Appeal.Status != moderation.Overturned {
 			t.Fatalf("after the appeal %+v", a[0])

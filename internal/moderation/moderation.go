@@ -31,9 +31,9 @@ const (
 // Kinds lists the target kinds in display order.
 var Kinds = []string{Note, Comment, User, Message, Product, Store}
 
-// Reasons a reporter can pick, in display order. undisclosed_ad is a paid
-// post without the creator centre's collaboration label (软广).
-var Reasons = []string{"spam", "harassment", "sexual", "violence", "fraud", "counterfeit", "undisclosed_ad", "illegal", "privacy", "other"}
+// Reasons a reporter can pick, in display order. Stored reports keep their
+// reason as written, so a reason is only ever added, never renamed.
+var Reasons = []string{"spam", "harassment", "undisclosed_ad", "counterfeit", "prohibited_item", "sexual", "violence", "fraud", "illegal", "privacy", "other"}
 
 // Case statuses.
 const (

@@ -181,6 +181,21 @@ func TestReportTargets(t *testing.T) {
 	})
 }
 
+// TestReasons: the reasons (undisclosed ad, prohibited item) are
+// accepted, and so is every reason reports were ever stored with, so old
+// reports keep validating and rendering.
+func TestReasons(t *testing.T) {
+	for _, r := range []string{"spam", "harassment", "undisclosed_ad", "counterfeit", "prohibited_item", "other",
+		"sexual", "violence", "fraud", "illegal", "privacy"} {
+		if _, err := moderation.CheckReport(moderation.Input{TargetKind: moderation.Product, TargetID: 1, Reason: r}); err != nil {
+			t.Errorf("reason %q: %v", r, err)
+		}
+	}
+	if len(moderation.Reasons) != 11 {
+		t.Fatalf("reasons %v: a reason was dropped or added without this test", moderation.Reasons)
+	}
+}
+
 // TestQueueIsForModerators: ordinary users and merchants cannot read or
 // resolve cases; the check comes before the input is looked at.
 func TestQueueIsForModerators(t *testing.T) {

@@ -207,7 +207,7 @@ func (q *req) addressFormError(d addressFormData, err error) error {
 	if !errors.As(err, &ae) || ae.Status >= 500 || ae.Status == http.StatusNotFound {
 		return err
 	}
-	d.Error = q.addressMessage(ae)
+	d.Error = q.problem(ae)
 	title := q.t("addr.add")
 	if d.ID != "" {
 		title = q.t("addr.edit")
@@ -216,25 +216,15 @@ func (q *req) addressFormError(d addressFormData, err error) error {
 	return nil
 }
 
-// addressMessage translates the orders service's address errors, which
-// name the field first ("address.phone …"); others keep their message.
-func (q *req) addressMessage(ae *apperr.Error) string {
+// addressProblem translates the orders service's address errors, which
+// name the field first ("address.phone …").
+func (q *req) addressProblem(ae *apperr.Error) (string, bool) {
 	field, _, _ := strings.Cut(ae.Message, " ")
-	if k := "addr.err." + strings.TrimPrefix(field, "address."); strings.HasPrefix(field, "address.") && q.t(k) != k {
-		return q.t(k)
+	if k := "addr.err." + strings.TrimPrefix(field, "address."); strings.HasPrefix(field, "address.") && q.has(k) {
+		return q.t(k), true
 	}
 	if strings.HasPrefix(ae.Message, "an address book holds") {
-		return q.t("addr.err.full")
+		return q.t("addr.err.full"), true
 	}
-	return ae.Message
-}
-
-// errMessage is a client error's text for a form (translated when it is
-// about an address).
-func (q *req) errMessage(err error) string {
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return q.addressMessage(ae)
-	}
-	return err.Error()
+	return "", false
 }

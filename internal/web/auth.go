@@ -68,7 +68,7 @@ func (q *req) formError(name, title string, f authForm, err error) error {
 	case http.StatusConflict:
 		f.Error = q.t("auth.username_taken")
 	default:
-		f.Error = ae.Message
+		f.Error = q.problem(ae)
 	}
 	q.render(ae.Status, name, title, "me", f)
 	return nil

@@ -20,7 +20,7 @@ func TestSignupLoginLogout(t *testing.T) {
 		b.get("/signup").want(200).has(`data-testid="signup-username"`, `data-testid="signup-submit"`)
 		// Bad input re-renders the form with the service's reason.
 		b.post("/signup", url.Values{"username": {"ab"}, "password": {"password123"}}).want(400).
-			has(`data-testid="form-error"`, "username must be")
+			has(`data-testid="form-error"`, "用户名为 3–30 位")
 		res := b.post("/signup", url.Values{"username": {"alice"}, "password": {"password123"}, "display_name": {"Alice"}, "next": {"/settings/profile"}})
 		res.redirectsTo("/settings/profile")
 		var session *http.Cookie

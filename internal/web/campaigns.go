@@ -119,7 +119,7 @@ func (w *Web) campaignVote(q *req) error {
 			return q.renderCampaign(ae.Status, q.t(key), false)
 		}
 		if ae.Status == http.StatusBadRequest {
-			return q.renderCampaign(ae.Status, ae.Message, false)
+			return q.renderCampaign(ae.Status, q.problem(ae), false)
 		}
 	}
 	if err != nil {

@@ -219,7 +219,7 @@ func (q *req) renderCheckout(me accounts.User, f checkoutForm, status int, msg s
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 {
 		if d.Error == "" {
-			d.Error = q.addressMessage(ae)
+			d.Error = q.problem(ae)
 		}
 		if status == http.StatusOK {
 			status = ae.Status
@@ -298,7 +298,7 @@ func (w *Web) checkout(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 {
-		return q.renderCheckout(me, f, ae.Status, q.addressMessage(ae))
+		return q.renderCheckout(me, f, ae.Status, q.problem(ae))
 	}
 	return err
 }
@@ -445,7 +445,7 @@ func (w *Web) orderAction(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict) {
-		return q.renderOrder(ae.Status, ae.Message)
+		return q.renderOrder(ae.Status, q.problem(ae))
 	}
 	if err != nil {
 		return err

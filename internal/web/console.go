@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/redmark/redmark/internal/accounts"
@@ -89,16 +88,6 @@ func (q *req) renderConsole(status int, area, msg string, data any) error {
 	}
 	q.render(status, "console_"+area, title, "", consolePage{Areas: consoleAreas, Area: area, Error: msg, Data: data})
 	return nil
-}
-
-// formProblem is the message of an error the operator can fix in the form
-// (400, 409), shown on the page; any other error is returned as is.
-func formProblem(err error) (string, int, error) {
-	var ae *apperr.Error
-	if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict) {
-		return ae.Message, ae.Status, nil
-	}
-	return "", 0, err
 }
 
 // consoleWrite starts a console form post: the operator, the write limit

@@ -70,7 +70,7 @@ func (w *Web) consoleCreateCampaign(q *req) error {
 	if err == nil {
 		c, err = w.app.Campaigns.Create(q.r.Context(), me, in)
 	}
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleCampaigns(st, m, f)
@@ -208,7 +208,7 @@ func (w *Web) consoleCampaignAction(action string) func(q *req) error {
 		case "publish":
 			_, err = svc.Publish(ctx, me, cid)
 		}
-		if m, st, e := formProblem(err); e != nil {
+		if m, st, e := q.formProblem(err); e != nil {
 			return e
 		} else if m != "" {
 			return q.renderConsoleCampaign(st, m, "")

@@ -139,7 +139,7 @@ func (w *Web) consoleSaveFestival(q *req) error {
 			fe, err = w.app.Festivals.Update(q.r.Context(), me, fid, in)
 		}
 	}
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleFestivals(st, m, f)

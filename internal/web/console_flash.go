@@ -61,7 +61,7 @@ func (w *Web) consoleCreateFlash(q *req) error {
 	if err == nil {
 		_, err = w.app.Flash.Create(q.r.Context(), me, in)
 	}
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleFlash(st, m, f)
@@ -139,7 +139,7 @@ func (w *Web) consoleEndFlash(q *req) error {
 		return err
 	}
 	_, err = w.app.Flash.End(q.r.Context(), me, sid)
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleFlash(st, m, flashForm{})

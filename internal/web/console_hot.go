@@ -89,7 +89,7 @@ func (w *Web) consoleModerateTopic(q *req) error {
 }
 
 func (q *req) afterModerate(err error) error {
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleHot(st, m)

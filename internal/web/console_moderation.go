@@ -88,7 +88,7 @@ func (q *req) renderMod(status int, tmpl, tab, msg string, data any) error {
 // after answers a moderation form: a fixable problem re-renders with its
 // message, success goes to next.
 func (q *req) modAfter(err error, next string, rerender func(status int, msg string) error) error {
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return rerender(st, m)

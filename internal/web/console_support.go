@@ -74,7 +74,7 @@ func (w *Web) consoleCreateProgram(q *req) error {
 			}
 		}
 	}
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleSupport(st, m, f)
@@ -126,7 +126,7 @@ func (w *Web) consoleProgramMember(q *req) error {
 	} else {
 		err = w.app.Support.Enrol(q.r.Context(), me, pid, q.r.PostFormValue("username"))
 	}
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleProgram(st, m)

@@ -30,7 +30,7 @@ func (q *req) renderConsoleUsers(status int, msg string) error {
 	}
 	qs := q.r.URL.Query().Get("q")
 	us, err := q.w.app.Accounts.Find(q.r.Context(), me, qs, 50)
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		msg, status = m, st
@@ -44,7 +44,7 @@ func (w *Web) consoleSetRole(q *req) error {
 		return err
 	}
 	err = w.app.Accounts.ChangeRole(q.r.Context(), me, uid, q.r.PostFormValue("role"))
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderConsoleUsers(st, m)

@@ -178,7 +178,7 @@ func (w *Web) saveDisclosure(q *req) error {
 	} else {
 		_, err = w.app.Creators.Disclose(q.r.Context(), me, nid, kind, brand)
 	}
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderDisclosure(st, m, kind, brand)

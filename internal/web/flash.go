@@ -121,11 +121,7 @@ func (w *Web) flashBuy(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusNotFound {
-		msg := q.addressMessage(ae)
-		if k := "flash.err." + ae.Code; q.t(k) != k {
-			msg = q.t(k)
-		}
-		return q.renderFlash(ae.Status, msg, qty)
+		return q.renderFlash(ae.Status, q.problem(ae, "flash.err."), qty)
 	}
 	return err
 }

@@ -88,7 +88,7 @@ func TestMessageRefusedWithReason(t *testing.T) {
 		signUp(t, e, "bob", "Bob")
 		alice.get("/messages/bob").want(200)
 		alice.post("/messages/bob", url.Values{"body": {"hi"}}).want(403).
-			has(`data-testid="message-error"`, "follows the other", ">hi</textarea>")
+			has(`data-testid="message-error"`, "你们中任意一方关注对方后", ">hi</textarea>")
 		alice.get("/messages").want(200).has(`data-testid="empty"`)
 	})
 }

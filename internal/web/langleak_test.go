@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"html"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -159,7 +160,7 @@ func TestNoLanguageLeaks(t *testing.T) {
 		note := publish(t, alice, "Hello #world", "Body @bob #world", nil)
 		bob.post("/u/alice/follow", nil).want(303)
 		bob.post(note+"/like", nil)
-		bob.post(note+"/comment", map[string][]string{"body": {"nice"}})
+		bob.post(note+"/comments", map[string][]string{"body": {"nice"}})
 		bob.post(note+"/collect", map[string][]string{"new_board": {"Faves"}}).redirectsTo(note)
 		bob.post("/messages/alice", map[string][]string{"body": {"hi"}}).redirectsTo("/messages/alice")
 		board := regexpFind(t, bob.get("/u/bob?tab=boards").Body, `href="(/b/[0-9]+)"`)
@@ -215,6 +216,46 @@ func TestNoLanguageLeaks(t *testing.T) {
 					for _, l := range m.leaks(res.Body) {
 						t.Errorf("%s page %s shows %s text: %s", pair[0], p, pair[1], l)
 					}
+				}
+			}
+		}
+	})
+}
+
+var formError = regexp.MustCompile(`data-testid="(?:form|comment)-error"[^>]*>([^<]*)<`)
+
+// TestRefusalsInReadersLanguage: what a page says when a service refuses a
+// form (a bad coupon code, an unknown coupon, a bad username, a too-long
+// comment, a note without an image) is a catalogue line of the reader's
+// language, never the service's English message.
+func TestRefusalsInReadersLanguage(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newConsoleWorld(t, e)
+		alice, anon := w.user, newBrowser(t, e)
+		note := "/n/" + w.note
+		checkout := func(coupon string) url.Values {
+			return url.Values{"sku": {w.sku}, "qty": {"1"}, "name": {"王小红"}, "phone": {"13800000000"}, "region": {"上海市 徐汇区"},
+				"line": {"漕溪北路 1 号"}, "coupon": {coupon}, "action": {"preview"}}
+		}
+		for _, pair := range [][2]string{{"zh-CN", "en"}, {"en", "zh-CN"}} {
+			own := newLeakMatcher(pair[1], pair[0]) // matches lines only pair[0]'s catalogue has
+			alice.lang, anon.lang = pair[0], pair[0]
+			for name, res := range map[string]*page{
+				"bad coupon code": alice.post("/checkout", checkout("nope!")),
+				"unknown coupon":  alice.post("/checkout", checkout("NOSUCH1")),
+				"bad username":    anon.post("/signup", url.Values{"username": {"ab"}, "password": {"password123"}}),
+				"long comment":    alice.post(note+"/comments", url.Values{"body": {strings.Repeat("好", 3000)}}),
+				"note, no image":  alice.multipart("/publish", url.Values{"title": {"标题"}, "action": {"publish"}}),
+				"bad quantity":    alice.post("/checkout", url.Values{"sku": {w.sku}, "qty": {"500"}, "action": {"preview"}}),
+			} {
+				m := formError.FindStringSubmatch(res.Body)
+				if m == nil {
+					t.Errorf("%s, %s: status %d and no form error", pair[0], name, res.Status)
+					continue
+				}
+				msg := normText(html.UnescapeString(m[1]))
+				if len(own.leaks("<p>"+html.EscapeString(msg)+"</p>")) != 1 {
+					t.Errorf("%s, %s: the refusal %q is not a %s catalogue line", pair[0], name, msg, pair[0])
 				}
 			}
 		}

@@ -132,7 +132,7 @@ func (w *Web) liveCreate(q *req) error {
 	}
 	f := liveForm{Title: q.r.PostFormValue("title"), When: q.r.PostFormValue("scheduled_at")}
 	fail := func(err error) error {
-		msg, status, err := formProblem(err)
+		msg, status, err := q.formProblem(err)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/httpx"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/moderation"
 	"github.com/redmark/redmark/internal/orders"
 	"github.com/redmark/redmark/internal/promotions"
 	"github.com/redmark/redmark/internal/shop"
@@ -39,6 +40,7 @@ type merchantData struct {
 	More     string
 	ToShip   []orders.Order
 	Refunds  []refundRow
+	Levels   moderation.ServiceLevel // the store's after-sales record (E8)
 	Error    string
 	CanOpen  bool
 }
@@ -101,6 +103,9 @@ func (q *req) renderMerchant(status int, msg string) error {
 		if next != "" {
 			d.More = "?store=" + d.Store.ID.String() + "&cursor=" + next
 		}
+		if d.Levels, err = q.w.app.Moderation.ServiceLevels(ctx, d.Store.ID); err != nil {
+			return err
+		}
 		os, _, err := q.w.app.Orders.List(ctx, me, d.Store.ID, 0, 50)
 		if err != nil {
 			return err
@@ -140,7 +145,7 @@ func (w *Web) openStore(q *req) error {
 		Description: q.r.PostFormValue("description"), Kind: q.r.PostFormValue("kind")})
 	var ae *apperr.Error
 	if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict) {
-		return q.renderMerchant(ae.Status, ae.Message)
+		return q.renderMerchant(ae.Status, q.problem(ae))
 	}
 	if err != nil {
 		return err
@@ -269,7 +274,7 @@ func (w *Web) createProduct(q *req) error {
 	fail := func(err error) error {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusForbidden {
-			f.Error = ae.Message
+			f.Error = q.problem(ae)
 			return q.renderProductForm(f, ae.Status)
 		}
 		return err
@@ -374,7 +379,7 @@ func (w *Web) editProduct(q *req) error {
 	fail := func(err error) error {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusForbidden {
-			f.Error = ae.Message
+			f.Error = q.problem(ae)
 			return q.renderProductForm(f, ae.Status)
 		}
 		return err
@@ -567,7 +572,7 @@ func (w *Web) createCoupon(q *req) error {
 func (q *req) afterOffer(err error) error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusConflict || ae.Status == http.StatusTooManyRequests) {
-		return q.renderPromotions(ae.Status, ae.Message)
+		return q.renderPromotions(ae.Status, q.problem(ae))
 	}
 	if err != nil {
 		return err

@@ -137,9 +137,12 @@ func (w *Web) sendMessage(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
-		d.Error, d.Body = ae.Message, body
-		if ae.Status == http.StatusTooManyRequests {
-			d.Error = q.t("error.429")
+		d.Error, d.Body = q.problem(ae), body
+		switch ae.Message {
+		case messages.ReasonNotFollowing:
+			d.Error = q.t("messages.err.not_following")
+		case messages.ReasonBlocked:
+			d.Error = q.t("messages.err.blocked")
 		}
 		q.render(ae.Status, "thread", d.User.DisplayName, "messages", d)
 		return nil

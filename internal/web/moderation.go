@@ -64,7 +64,7 @@ func (w *Web) reportSubmit(q *req) error {
 		return apperr.NotFound("page")
 	}
 	_, err = w.app.Moderation.Report(q.r.Context(), me, moderation.Input{TargetKind: d.Kind, TargetID: target, Reason: d.Reason, Details: d.Details})
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		d.Error = q.t("mod.report_invalid")
@@ -114,7 +114,7 @@ func (w *Web) appealSubmit(q *req) error {
 		return err
 	}
 	_, err = w.app.Moderation.FileAppeal(q.r.Context(), me, aid, q.r.PostFormValue("body"))
-	if m, st, e := formProblem(err); e != nil {
+	if m, st, e := q.formProblem(err); e != nil {
 		return e
 	} else if m != "" {
 		return q.renderMyModeration(st, q.t("mod.appeal_invalid"))

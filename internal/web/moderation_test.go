@@ -5,9 +5,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/apitest"
+	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/moderation"
 )
 
@@ -58,7 +60,16 @@ func TestModerationPages(t *testing.T) {
 			t.Fatal("no report link on someone else's note")
 		}
 		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"bogus"}}).want(400)
-		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"spam"}}).redirectsTo("/me/moderation?reported=1")
+		form := bob.get("/report?kind=note&id=" + nid).Body
+		for _, r := range []string{"undisclosed_ad", "prohibited_item"} {
+			if !strings.Contains(form, `data-testid="reason-`+r+`"`) {
+				t.Fatalf("the report form has no %s reason", r)
+			}
+		}
+		bob.post("/report", url.Values{"kind": {"note"}, "id": {nid}, "reason": {"undisclosed_ad"}}).redirectsTo("/me/moderation?reported=1")
+		if !strings.Contains(bob.get("/me/moderation").Body, "未标注的广告") {
+			t.Fatal("the reporter's list does not name the reason")
+		}
 		for _, p := range []string{"/console/moderation", "/console/moderation/appeals", "/console/moderation/audit", "/console/moderation/filters"} {
 			bob.get(p).want(403)
 			mod.get(p).want(200)
@@ -84,5 +95,40 @@ func TestModerationPages(t *testing.T) {
 		mod.post("/console/moderation/appeals/"+pid+"/decide", url.Values{"status": {"overturned"}, "decision": {"x"}}).want(403)
 		w.op.post("/console/moderation/appeals/"+pid+"/decide", url.Values{"status": {"overturned"}, "decision": {"恢复"}}).redirectsTo("/console/moderation/appeals")
 		bob.get(note).want(200)
+	})
+}
+
+// TestServiceLevelsShown: a store's after-sales record (E8) shows on its
+// store page for shoppers, in its merchant console and in the operators'
+// quality console, from the store's real orders.
+func TestServiceLevelsShown(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ctx := context.Background()
+		w := newConsoleWorld(t, e)
+		now, hour := time.Now().UnixMilli(), time.Hour.Milliseconds()
+		store, err := id.Parse(w.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One order paid two days ago and shipped 12.5 hours later.
+		if _, err := e.App.DB.Writer(ctx).Exec(ctx, `INSERT INTO orders (id, user_id, store_id, status, subtotal, total, address, expires_at,
+			paid_at, shipped_at, created_at, updated_at) VALUES (?, ?, ?, 'shipped', 100, 100, '{}', ?, ?, ?, ?, ?)`,
+			id.New(), w.alice.ID, store, now, now-48*hour, now-48*hour+25*hour/2, now, now); err != nil {
+			t.Fatal(err)
+		}
+		page := w.user.get("/shop/s/" + w.store).Body
+		line := regexpFind(t, page, `data-testid="store-levels">([^<]*)<`)
+		if !strings.Contains(line, "发货用时 12.5 小时") {
+			t.Fatalf("store page service line %q", line)
+		}
+		console := w.op.get("/console/moderation/quality").Body
+		if !strings.Contains(console, "福利社") || !strings.Contains(console, "<td>12.5 小时</td>") {
+			t.Fatal("the quality console does not show the store's ship time")
+		}
+		mine := regexpFind(t, w.op.get("/merchant?store="+w.store).Body, `data-testid="merchant-levels">([^<]*)<`)
+		if !strings.Contains(mine, "发货用时 12.5 小时") {
+			t.Fatalf("the merchant console's service line %q", mine)
+		}
+		w.user.get("/console/moderation/quality").want(403)
 	})
 }

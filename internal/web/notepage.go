@@ -270,7 +270,7 @@ func (w *Web) comment(q *req) error {
 	c, err := w.app.Social.Comment(q.r.Context(), me, nid, body, parent)
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-		return q.renderNote(nid, ae.Status, func(d *noteData) { d.CommentError, d.CommentBody = ae.Message, body })
+		return q.renderNote(nid, ae.Status, func(d *noteData) { d.CommentError, d.CommentBody = q.problem(ae), body })
 	}
 	if err != nil {
 		return err

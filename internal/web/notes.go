@@ -274,7 +274,7 @@ func (q *req) noteFormError(f noteForm, err error) error {
 	if !errors.As(err, &ae) {
 		return err
 	}
-	f.Error = ae.Message
+	f.Error = q.problem(ae)
 	if f.Products == nil {
 		chosen, _ := formProductIDs(q.r, notes.MaxProducts) // unreadable ids were the error shown
 		if f.Products, err = q.productPicks(nil, chosen); err != nil {

@@ -416,7 +416,7 @@ func (w *Web) addToCart(q *req) error {
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Status < 500 && ae.Status != http.StatusUnauthorized {
-		return q.renderProduct(pid, ae.Status, func(d *productData) { d.Error = ae.Message })
+		return q.renderProduct(pid, ae.Status, func(d *productData) { d.Error = q.problem(ae) })
 	}
 	if err != nil {
 		return err
@@ -440,7 +440,7 @@ func (w *Web) postReview(q *req) error {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Status < 500 {
 			body := q.r.PostFormValue("body")
-			return q.renderProduct(pid, ae.Status, func(d *productData) { d.Error, d.ReviewBody = ae.Message, body })
+			return q.renderProduct(pid, ae.Status, func(d *productData) { d.Error, d.ReviewBody = q.problem(ae), body })
 		}
 		return err
 	}

@@ -233,7 +233,7 @@ func (w *Web) saveSettings(q *req) error {
 		if !errors.As(err, &ae) {
 			return err
 		}
-		q.render(ae.Status, "settings", q.t("settings.title"), "me", settingsData{User: me, Genders: accounts.Genders, Error: ae.Message})
+		q.render(ae.Status, "settings", q.t("settings.title"), "me", settingsData{User: me, Genders: accounts.Genders, Error: q.problem(ae)})
 		return nil
 	}
 	if err := parseMultipart(q, maxAvatarForm); err != nil {

@@ -245,13 +245,16 @@ func (q *req) fail(err error) {
 	case http.StatusNotFound:
 		data.Heading = q.t("error.404")
 	case http.StatusForbidden:
-		data.Heading, data.Detail = q.t("error.403"), ae.Message
+		data.Heading, data.Detail = q.t("error.403"), q.problem(ae)
 	case http.StatusInternalServerError:
 		data.Heading = q.t("error.500")
 	case http.StatusTooManyRequests:
 		data.Heading = q.t("error.429")
 	default:
-		data.Heading, data.Detail = q.t("error.generic"), ae.Message
+		data.Heading, data.Detail = q.t("error.generic"), q.problem(ae)
+	}
+	if data.Detail == data.Heading {
+		data.Detail = "" // no specific line for this refusal
 	}
 	q.render(ae.Status, "error", data.Heading, "", data)
 }

@@ -69,7 +69,6 @@
   // textContent so nothing in it is ever parsed as HTML.
   function comment(form) {
     var box = form.elements.body;
-    var errBox = form.querySelector(".js-error");
     var body = { body: box.value };
     if (form.elements.parent_id) body.parent_id = form.elements.parent_id.value;
     return api("POST", form.dataset.comment, body).then(function (c) {
@@ -106,18 +105,12 @@
         top.insertBefore(item, top.firstChild);
       }
       box.value = "";
-      if (errBox) errBox.hidden = true;
       document.querySelectorAll("[data-comment-count]").forEach(function (el) {
         el.textContent = String(Number(el.textContent) + 1);
       });
-    }).catch(function (err) {
-      if (err.status === 400 && errBox) {
-        errBox.textContent = err.message;
-        errBox.hidden = false;
-        return;
-      }
-      throw err;
     });
+    // A refusal (400) falls through to the plain form post, so the server
+    // renders it from the catalogue in the reader's language.
   }
 
   document.addEventListener("submit", function (e) {

@@ -92,7 +92,7 @@
         b.textContent = a[0];
         b.setAttribute("data-testid", "livechat-" + a[4]);
         b.addEventListener("click", function () {
-          call(a[1], a[2], a[3]).then(function () { say(t.tDone); }, function (err) { say(err.message); });
+          call(a[1], a[2], a[3]).then(function () { say(t.tDone); }, function () { say(t.tFailed); });
         });
         box.appendChild(b);
       });
