@@ -431,11 +431,13 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 	members, days := map[id.ID]int{}, map[dayKey]int{}
 	sources := map[srcKey]map[int64]int{}
 	tallies := map[id.ID][2]int64{}
+	counted := map[id.ID]bool{} // a vote can be in a batch twice (its retry landing it from the log)
 	for _, p := range ps {
 		j := p.j
 		switch {
-		case inserted[j.r.VoteID]:
-		case present[j.r.VoteID]:
+		case inserted[j.r.VoteID] && !counted[j.r.VoteID]:
+			counted[j.r.VoteID] = true
+		case inserted[j.r.VoteID] || present[j.r.VoteID]:
 			j.replayed = true // landed before: answer what the database has now
 			continue
 		case excluded[j.voter]:
