@@ -128,6 +128,9 @@ func crashRestart(t *testing.T, bin, dsn, redisArg string) {
 		var rc campaigns.Receipt
 		b, _ := io.ReadAll(res.Body)
 		_ = json.Unmarshal(b, &rc)
+		if res.StatusCode >= 500 {
+			t.Errorf("vote answered %d %s", res.StatusCode, b)
+		}
 		return res.StatusCode, rc.VoteID.String()
 	}
 
@@ -152,7 +155,16 @@ func crashRestart(t *testing.T, bin, dsn, redisArg string) {
 			}
 		}()
 	}
-	time.Sleep(500 * time.Millisecond) // mid-rush: 60 voters × 15 attempts take longer
+	// Mid-rush: once some votes landed (a busy machine may take a while to
+	// answer the first), well before 60 voters' attempts are through.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(wins)
+		mu.Unlock()
+		if n >= 20 {
+			break
+		}
+	}
 	srv.Stop(syscall.SIGKILL)
 	wg.Wait()
 	if len(wins) == 0 {
