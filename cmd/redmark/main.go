@@ -125,7 +125,7 @@ func serve(ctx context.Context, args []string) error {
 	commonFlags(fs, &cfg)
 	fs.StringVar(&cfg.Addr, "addr", env("REDMARK_ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("REDMARK_BASE_URL", ""), "public URL, for share links")
-	fs.StringVar(&cfg.RedisURL, "redis", env("REDMARK_REDIS_URL", ""), "Redis URL (redis://host:6379/0) for flash-sale stock and limits; in-process when empty")
+	fs.StringVar(&cfg.RedisURL, "redis", env("REDMARK_REDIS_URL", ""), "Redis URL (redis://host:6379/0) for flash-sale stock and limits and campaign vote allowances and tallies; in-process when empty")
 	fs.StringVar(&cfg.NATSURL, "nats", env("REDMARK_NATS_URL", ""), "NATS URL (nats://host:4222, JetStream on) to carry changes to every server's search index; several servers need it")
 	fs.StringVar(&cfg.RedisPrefix, "redis-prefix", env("REDMARK_REDIS_PREFIX", ""), "prefix of this community's Redis channels (default rm), for several communities on one Redis")
 	fs.StringVar(&cfg.NATSPrefix, "nats-prefix", env("REDMARK_NATS_PREFIX", ""), "name of this community's JetStream stream (default redmark), for several communities on one NATS")
@@ -152,6 +152,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	a.StartCommerce()
+	a.StartCampaigns()
 	if *demo {
 		if err := loadDemo(ctx, a); err != nil {
 			a.Shutdown() // stop the background jobs before the deferred Close

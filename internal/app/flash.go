@@ -12,7 +12,8 @@ import (
 )
 
 // initFlash builds the flash-sale service (E6). With Config.RedisURL its
-// purchase gate runs in Redis; the database stays the source of truth.
+// purchase gate runs in Redis, and so do the voting campaigns' allowances
+// and live tallies; the database stays the source of truth.
 func (a *App) initFlash() error {
 	a.Flash = flashsale.New(a.DB, a.Shop, a.Orders, a.Config.Commerce.Flash)
 	if a.Config.RedisURL == "" {
@@ -31,6 +32,7 @@ func (a *App) initFlash() error {
 	}
 	a.redis = c
 	a.Flash.UseRedis(c)
+	a.Campaigns.UseRedis(c, a.redisPrefix()+":cv")
 	return nil
 }
 
@@ -44,10 +46,7 @@ func (a *App) shareWithPeers(node string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	prefix := a.Config.RedisPrefix
-	if prefix == "" {
-		prefix = "rm"
-	}
+	prefix := a.redisPrefix()
 	for name, l := range a.Limits.byName() {
 		l.Share(a.redis, prefix+":rl:"+name)
 	}
@@ -59,6 +58,14 @@ func (a *App) shareWithPeers(node string) error {
 	a.Notes.ShareCache(p)
 	a.Accounts.ShareCaches(p)
 	return nil
+}
+
+// redisPrefix namespaces this community's Redis keys and channels.
+func (a *App) redisPrefix() string {
+	if a.Config.RedisPrefix == "" {
+		return "rm"
+	}
+	return a.Config.RedisPrefix
 }
 
 func (a *App) closeFlash() {

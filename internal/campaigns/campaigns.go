@@ -22,7 +22,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/activity"
@@ -88,13 +91,18 @@ type Service struct {
 	cached   sync.Map // id.ID -> Campaign: campaigns are read on every vote; edits drop the entry
 	nominees sync.Map // nominee id.ID -> campaign id.ID
 	group    grouper  // SQLite: votes share commits (group.go)
+	rdb      *redis.Client
+	rprefix  string
+	lander   grouper // Redis mode: accepted votes land in batches (redis.go)
+	synced   atomic.Bool
 	streams  chan struct{}
 	endOnce  sync.Once
 }
 
 func New(d *db.DB, days Days) *Service {
 	s := &Service{db: d, days: days, Now: time.Now, streams: make(chan struct{})}
-	s.group.s = s
+	s.group.write, s.group.max = s.writeVotes, maxBatch
+	s.lander.write, s.lander.max = s.land, landBatch
 	return s
 }
 
@@ -102,6 +110,7 @@ func New(d *db.DB, days Days) *Service {
 func (s *Service) Close() {
 	s.EndStreams()
 	s.group.stop()
+	s.lander.stop()
 }
 
 // Rules are what an operator sets for a campaign.
@@ -541,12 +550,15 @@ func (s *Service) Record(ctx context.Context, e activity.Event) error {
 			continue // this act already earned its bonus
 		}
 		// The cap holds by construction: the new value is clamped to it.
-		if _, err := w.Exec(ctx, `INSERT INTO campaign_days (campaign_id, user_id, day, `+g.column+`) VALUES (?, ?, ?, ?)
+		var bonus int64
+		if err := w.QueryRow(ctx, `INSERT INTO campaign_days (campaign_id, user_id, day, `+g.column+`) VALUES (?, ?, ?, ?)
 			ON CONFLICT (campaign_id, user_id, day) DO UPDATE SET `+g.column+` = CASE
-			WHEN campaign_days.`+g.column+` + ? > ? THEN ? ELSE campaign_days.`+g.column+` + ? END`,
-			g.cid, e.User, day, min(g.bonus, g.cap), g.bonus, g.cap, g.cap, g.bonus); err != nil {
+			WHEN campaign_days.`+g.column+` + ? > ? THEN ? ELSE campaign_days.`+g.column+` + ? END
+			RETURNING bonus_publish + bonus_share`,
+			g.cid, e.User, day, min(g.bonus, g.cap), g.bonus, g.cap, g.cap, g.bonus).Scan(&bonus); err != nil {
 			return err
 		}
+		s.redisBonus(ctx, g.cid, e.User, day, bonus)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/redmark/redmark/internal/accounts"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/apperr"
@@ -16,6 +18,7 @@ import (
 	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
+	"github.com/redmark/redmark/internal/redistest"
 )
 
 type fixture struct {
@@ -25,15 +28,51 @@ type fixture struct {
 	c   *campaigns.Service
 	op  accounts.User
 	seq atomic.Int64
+	// Redis mode: a client of the same Redis and the campaigns' key prefix.
+	rdb    *redis.Client
+	prefix string
 }
 
-func newFixture(t *testing.T, d *db.DB) *fixture {
-	a, err := app.New(app.Config{DataDir: t.TempDir()}, d, []byte("test-secret"))
+// eachMode runs fn on SQLite (and PostgreSQL when its suite is on), each in
+// embedded mode and in Redis mode (when its suite is on; in CI a missing
+// Redis fails), every run on a fresh database.
+func eachMode(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	dialects := []struct {
+		name string
+		open func(testing.TB) *db.DB
+	}{{"sqlite", dbtest.SQLite}}
+	if dbtest.PostgresDSN() != "" {
+		dialects = append(dialects, struct {
+			name string
+			open func(testing.TB) *db.DB
+		}{"postgres", dbtest.Postgres})
+	}
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Run("embedded", func(t *testing.T) { fn(t, newFixture(t, d.open(t), "", "")) })
+			t.Run("redis", func(t *testing.T) {
+				url, prefix := redistest.New(t)
+				fn(t, newFixture(t, d.open(t), url, prefix))
+			})
+		})
+	}
+}
+
+func newFixture(t *testing.T, d *db.DB, redisURL, prefix string) *fixture {
+	a, err := app.New(app.Config{DataDir: t.TempDir(), RedisURL: redisURL, RedisPrefix: prefix}, d, []byte("test-secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Shutdown)
 	f := &fixture{t: t, ctx: context.Background(), a: a, c: a.Campaigns}
+	if redisURL != "" {
+		opt, err := redis.ParseURL(redisURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.rdb, f.prefix = redis.NewClient(opt), prefix+":cv"
+		t.Cleanup(func() { f.rdb.Close() })
+	}
 	f.op = f.users("op", 1)[0]
 	if err := a.Accounts.SetRole(f.ctx, f.op.ID, accounts.RoleOperator); err != nil {
 		t.Fatal(err)
@@ -131,8 +170,7 @@ func (f *fixture) publish(author accounts.User, topics ...string) id.ID {
 }
 
 func TestSetupIsForOperators(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		u := f.users("u", 1)[0]
 		in := campaigns.Input{Title: "x", StartsAt: time.Now(), EndsAt: time.Now().Add(time.Hour), Rules: campaigns.Rules{DailyVotes: 0}}
 		// Authorization before validation: the invalid input is refused with 403 for a user.
@@ -179,8 +217,7 @@ func TestSetupIsForOperators(t *testing.T) {
 }
 
 func TestVoteRules(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		us := f.users("v", 2)
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: 2}, "", 2)
 		other, otherNoms := f.campaign(campaigns.Rules{DailyVotes: 2}, "", 1)
@@ -246,8 +283,7 @@ func TestVoteRules(t *testing.T) {
 }
 
 func TestNewAccounts(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		old := f.users("o", 1)[0]
 		young := f.users("y", 1)[0]
 		young.CreatedAt = time.Now().Add(-time.Hour)
@@ -274,8 +310,7 @@ func TestNewAccounts(t *testing.T) {
 }
 
 func TestBonusVotes(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		u := f.users("b", 1)[0]
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: 1, PublishBonus: 2, PublishCap: 3, ShareBonus: 1, ShareCap: 1}, "大赏", 1)
 		f.publish(u)             // no topic: nothing

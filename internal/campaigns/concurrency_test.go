@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/redmark/redmark/internal/campaigns"
-	"github.com/redmark/redmark/internal/db"
-	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
 )
 
@@ -17,8 +15,7 @@ import (
 // answers the same, nobody exceeds allowance + bonus, the tallies are the
 // count of valid votes and recounting changes nothing.
 func TestConcurrentVotes(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		const voters, daily = 40, 3
 		us := f.users("c", voters)
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: daily, PublishBonus: 1, PublishCap: 1}, "rush", 3)

@@ -62,6 +62,7 @@ func (s *Service) Exclude(ctx context.Context, actor accounts.User, cid, uid id.
 		if err := s.audit(ctx, cid, actor.ID, "exclude", fmt.Sprintf("user %s, %d votes voided", uid, voided)); err != nil {
 			return err
 		}
+		s.excludeRedis(ctx, cid, uid)
 		_, err = s.recount(ctx, cid)
 		return err
 	})
@@ -150,8 +151,19 @@ func (s *Service) Recount(ctx context.Context, actor accounts.User, cid id.ID) (
 // recount runs inside a transaction. On PostgreSQL it first locks the
 // campaign's nominee rows, so votes holding them have committed and the
 // counting statement (a new snapshot) sees their rows; votes after it add
-// to the recounted value.
+// to the recounted value. In Redis mode it then rebuilds the Redis tallies
+// from the recounted ones (syncTallies); the count corrected is the larger
+// of the two.
 func (s *Service) recount(ctx context.Context, cid id.ID) (int, error) {
+	fixed, err := s.recountDB(ctx, cid)
+	if err != nil {
+		return 0, err
+	}
+	inRedis, err := s.syncTallies(ctx, cid)
+	return max(fixed, inRedis), err
+}
+
+func (s *Service) recountDB(ctx context.Context, cid id.ID) (int, error) {
 	if err := s.lockTallies(ctx, cid); err != nil {
 		return 0, err
 	}

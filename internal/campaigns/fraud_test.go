@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/redmark/redmark/internal/campaigns"
-	"github.com/redmark/redmark/internal/db"
-	"github.com/redmark/redmark/internal/dbtest"
 )
 
 // TestVoteFarm plants a farm: 30 fresh accounts behind one address vote for
@@ -16,8 +14,7 @@ import (
 // threshold, new accounts count at reduced weight, and excluding the farm
 // removes its votes and recomputes the tallies; the audit shows it all.
 func TestVoteFarm(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: 1, IPDaily: 20, NewDays: 3, NewMode: campaigns.NewWeight, NewWeight: 50,
 			BurstVotes: 5, BurstWindowSec: 600}, "", 2)
 		farmed, honest := noms[0], noms[1]
@@ -81,10 +78,10 @@ func TestVoteFarm(t *testing.T) {
 			t.Fatalf("audit log %d %v", len(log), err)
 		}
 		// A tally corrupted behind the service's back is found and fixed by a recount.
-		if _, err := d.Writer(f.ctx).Exec(f.ctx, "UPDATE campaign_nominees SET votes = votes + 7 WHERE id = ?", honest); err != nil {
+		if _, err := f.a.DB.Writer(f.ctx).Exec(f.ctx, "UPDATE campaign_nominees SET votes = votes + 7 WHERE id = ?", honest); err != nil {
 			t.Fatal(err)
 		}
-		if err := campaigns.Verify(f.ctx, d, c.ID); err == nil {
+		if err := campaigns.Verify(f.ctx, f.a.DB, c.ID); err == nil {
 			t.Fatal("Verify missed a corrupted tally")
 		}
 		if n, err := f.c.Recount(f.ctx, f.op, c.ID); err != nil || n != 1 {
@@ -96,8 +93,7 @@ func TestVoteFarm(t *testing.T) {
 
 // TestFlaggedDecisions: held votes count once approved, or never when voided.
 func TestFlaggedDecisions(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: 1, NewDays: 3, BurstVotes: 1, BurstWindowSec: 60}, "", 2)
 		fresh := f.users("f", 4)
 		for i := range fresh {
@@ -126,8 +122,7 @@ func TestFlaggedDecisions(t *testing.T) {
 // TestExcludeDuringRush: excluding voters while they vote leaves no valid
 // vote of theirs and exact tallies.
 func TestExcludeDuringRush(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d)
+	eachMode(t, func(t *testing.T, f *fixture) {
 		c, noms := f.campaign(campaigns.Rules{DailyVotes: 20}, "", 1)
 		us := f.users("r", 10)
 		done := make(chan struct{})

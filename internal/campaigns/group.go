@@ -17,17 +17,26 @@ import (
 // PostgreSQL keeps one transaction per vote: its writers run in parallel,
 // and batches locking voters' rows in arbitrary order could deadlock.
 
-// maxBatch bounds the votes in one transaction.
-const maxBatch = 256
+// maxBatch bounds the votes in one transaction (embedded mode: a vote is
+// eight statements); landBatch in Redis mode, where a vote is one row.
+const (
+	maxBatch  = 256
+	landBatch = 2048
+)
 
 type pending struct {
-	j    *job
-	err  error
-	done chan struct{}
+	j       *job
+	err     error
+	refused error // Redis mode: the database refused the vote (land)
+	done    chan struct{}
 }
 
+// grouper queues votes for one writer goroutine, which hands them to write
+// in batches of at most max; embedded SQLite (writeVotes) and the Redis
+// mode's lander (land) share it.
 type grouper struct {
-	s     *Service
+	write func([]*pending)
+	max   int
 	once  sync.Once
 	queue chan *pending
 	quit  chan struct{}
@@ -36,7 +45,7 @@ type grouper struct {
 
 func (g *grouper) start() {
 	g.once.Do(func() {
-		g.queue, g.quit = make(chan *pending, 4*maxBatch), make(chan struct{})
+		g.queue, g.quit = make(chan *pending, 4*g.max), make(chan struct{})
 		g.wg.Add(1)
 		go g.loop()
 	})
@@ -57,7 +66,7 @@ func (g *grouper) submit(j *job) error {
 
 func (g *grouper) loop() {
 	defer g.wg.Done()
-	batch := make([]*pending, 0, maxBatch)
+	batch := make([]*pending, 0, g.max)
 	for {
 		select {
 		case p := <-g.queue:
@@ -67,7 +76,7 @@ func (g *grouper) loop() {
 			return
 		}
 	more:
-		for len(batch) < maxBatch {
+		for len(batch) < g.max {
 			select {
 			case p := <-g.queue:
 				batch = append(batch, p)
@@ -91,9 +100,10 @@ func (g *grouper) drain() {
 	}
 }
 
-func (g *grouper) write(batch []*pending) {
+// writeVotes writes a batch of embedded-mode votes in one transaction.
+func (s *Service) writeVotes(batch []*pending) {
 	ctx := context.Background()
-	d := g.s.db
+	d := s.db
 	err := d.InTx(ctx, func(ctx context.Context) error {
 		w := d.Writer(ctx)
 		for _, p := range batch {
@@ -101,7 +111,7 @@ func (g *grouper) write(batch []*pending) {
 			if _, err := w.Exec(ctx, "SAVEPOINT vote"); err != nil {
 				return err
 			}
-			err := g.s.apply(ctx, p.j)
+			err := s.apply(ctx, p.j)
 			var ae *apperr.Error
 			if errors.As(err, &ae) {
 				p.err = err // refused: undo this vote only

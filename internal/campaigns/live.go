@@ -56,6 +56,12 @@ func (s *Service) Leaderboard(ctx context.Context, cid id.ID) ([]Category, error
 	if err != nil {
 		return nil, err
 	}
+	if s.rdb != nil {
+		// The live tallies: every server's accepted votes, landed or not.
+		if err := s.redisTallies(ctx, cid, cats); err != nil {
+			return nil, err
+		}
+	}
 	b.cats, b.seen, b.readAt = cats, v, time.Now()
 	return cats, nil
 }

@@ -52,3 +52,41 @@ func Verify(ctx context.Context, d *db.DB, cid id.ID) error {
 	}
 	return nil
 }
+
+// VerifyRedis checks, in Redis mode with no vote in flight, that every vote
+// Redis accepted has landed (the log is empty) and that the Redis tallies
+// equal the database's (the benchmark's verify, after the server stopped).
+func (s *Service) VerifyRedis(ctx context.Context, cid id.ID) error {
+	if s.rdb == nil {
+		return nil
+	}
+	k := s.rkeys(cid)
+	if n, err := s.rdb.XLen(ctx, k.log).Result(); err != nil || n != 0 {
+		return fmt.Errorf("campaign %s: %d votes in the Redis log not landed (%v)", cid, n, err)
+	}
+	cats, err := s.Categories(ctx, cid)
+	if err != nil {
+		return err
+	}
+	live := append([]Category(nil), cats...)
+	for i := range live {
+		live[i].Nominees = append([]Nominee(nil), cats[i].Nominees...)
+	}
+	if err := s.redisTallies(ctx, cid, live); err != nil {
+		return err
+	}
+	want := map[id.ID]Nominee{}
+	for _, c := range cats {
+		for _, n := range c.Nominees {
+			want[n.ID] = n
+		}
+	}
+	for _, c := range live {
+		for _, n := range c.Nominees {
+			if w := want[n.ID]; w.Votes != n.Votes || w.Score != n.Score {
+				return fmt.Errorf("nominee %s: database %d/%d, Redis %d/%d", n.ID, w.Votes, w.Score, n.Votes, n.Score)
+			}
+		}
+	}
+	return nil
+}

@@ -91,21 +91,33 @@ func (s *Service) Vote(ctx context.Context, voter accounts.User, cid, nominee id
 	}
 	src.IP, src.Device = truncate(src.IP, 64), truncate(src.Device, 64)
 	now := s.Now()
-	if r, ok, err := s.replay(ctx, cid, voter.ID, key); err != nil || ok {
-		return r, err
+	// The stored vote first. In Redis mode the gate's script finds the key,
+	// so the database is only asked before a refusal here.
+	if s.rdb == nil {
+		if r, ok, err := s.replay(ctx, cid, voter.ID, key); err != nil || ok {
+			return r, err
+		}
+	}
+	refuse := func(e error) (Receipt, error) {
+		if s.rdb != nil {
+			if r, ok, err := s.replay(ctx, cid, voter.ID, key); err != nil || ok {
+				return r, err
+			}
+		}
+		return Receipt{}, e
 	}
 	switch {
 	case now.Before(c.StartsAt):
-		return Receipt{}, errNotStarted
+		return refuse(errNotStarted)
 	case !now.Before(c.EndsAt) || c.PublishedAt != nil:
-		return Receipt{}, errEnded
+		return refuse(errEnded)
 	}
 	fresh := c.fresh(voter, now)
 	weight := FullWeight
 	if fresh {
 		switch c.NewMode {
 		case NewExclude:
-			return Receipt{}, errNewAccount
+			return refuse(errNewAccount)
 		case NewWeight:
 			weight = c.NewWeight
 		}
@@ -114,8 +126,12 @@ func (s *Service) Vote(ctx context.Context, voter accounts.User, cid, nominee id
 	if err != nil {
 		return Receipt{}, err
 	}
+	now = now.UTC().Truncate(time.Millisecond)
 	j := &job{c: c, voter: voter.ID, nominee: nominee, key: key, src: src, fresh: fresh, day: day, now: now,
-		r: Receipt{VoteID: id.New(), Nominee: nominee, Status: Valid, Weight: weight, CreatedAt: now.UTC().Truncate(time.Millisecond)}}
+		r: Receipt{VoteID: id.New(), Nominee: nominee, Status: Valid, Weight: weight, CreatedAt: now}}
+	if s.rdb != nil {
+		return s.voteRedis(ctx, j) // the lander marks the change
+	}
 	if s.db.Dialect == db.SQLite {
 		err = s.group.submit(j) // one writer anyway: many votes share a commit
 	} else {
@@ -144,6 +160,7 @@ type job struct {
 	now      time.Time
 	r        Receipt
 	replayed bool
+	sid      string // Redis mode: the vote's log entry
 }
 
 // apply writes one vote inside the transaction in ctx; each statement

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redmark/redmark/internal/db"
 	"github.com/redmark/redmark/internal/id"
+	"github.com/redmark/redmark/internal/redislog"
 )
 
 // Redis mode (docs/flashsale.md has the protocol and its failure cases).
@@ -324,10 +325,6 @@ func (s *Service) applyRedisReleases(ctx context.Context) error {
 	return nil
 }
 
-// logGrace: reconciliation leaves log entries this young to the request
-// that wrote them (both would succeed, but why race).
-const logGrace = 3 * time.Second
-
 // reconcileRedis commits (or rolls back) reservations left in the logs of
 // recent sales — those whose request died between Redis and the database.
 func (s *Service) reconcileRedis(ctx context.Context) error {
@@ -351,9 +348,8 @@ func (s *Service) reconcileRedis(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	until := strconv.FormatInt(s.now().Add(-logGrace).UnixMilli(), 10)
 	for _, sid := range sales {
-		entries, err := s.rdb.XRangeN(ctx, s.rkeys(sid).log, "-", until, 500).Result()
+		entries, err := redislog.Stale(ctx, s.rdb, s.rkeys(sid).log, s.now(), 500)
 		if err != nil {
 			return err
 		}
