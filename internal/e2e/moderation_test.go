@@ -123,6 +123,9 @@ func TestModerationFlowInBrowser(t *testing.T) {
 		waitText(tid("appeal-text"), "这是自费购买的真实体验"),
 		chromedp.SendKeys(tid("decision"), "已核实为自费，恢复笔记", chromedp.ByQuery),
 		click(tid("overturn")),
+		// The form posts back to the page it is on, so the URL says nothing:
+		// the decided appeal leaving the pending list does.
+		chromedp.WaitNotPresent(tid("overturn"), chromedp.ByQuery),
 		waitLoaded(func(url string) bool { return strings.HasSuffix(url, "/console/moderation/appeals") }),
 		chromedp.Navigate(e.URL+"/console/moderation/appeals?status=overturned"),
 		waitText(tid("mod-appeal-list"), "已核实为自费"),
