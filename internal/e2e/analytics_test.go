@@ -47,13 +47,7 @@ func TestAnalyticsConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	op := browser(t, path)
-	run(t, op, "operator signs in",
-		chromedp.Navigate(e.URL+"/login"),
-		chromedp.SendKeys(tid("login-username"), "boss", chromedp.ByQuery),
-		chromedp.SendKeys(tid("login-password"), "correct-horse-9", chromedp.ByQuery),
-		click(tid("login-submit")),
-		waitLoaded(func(url string) bool { return !strings.Contains(url, "/login") }),
-	)
+	signIn(t, op, e.URL, "boss", "correct-horse-9")
 	q := "?from=" + (today - 14).String() + "&to=" + (today - 1).String()
 	run(t, op, "overview",
 		chromedp.Navigate(e.URL+"/console/analytics/overview"+q),

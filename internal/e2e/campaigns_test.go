@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -22,13 +21,7 @@ func TestVoteCampaignInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	op, voter := browser(t, path), browser(t, path)
-	run(t, op, "operator signs in",
-		chromedp.Navigate(e.URL+"/login"),
-		chromedp.SendKeys(tid("login-username"), "boss", chromedp.ByQuery),
-		chromedp.SendKeys(tid("login-password"), "correct-horse-9", chromedp.ByQuery),
-		click(tid("login-submit")),
-		waitLoaded(func(url string) bool { return !strings.Contains(url, "/login") }),
-	)
+	signIn(t, op, e.URL, "boss", "correct-horse-9")
 	run(t, op, "create the campaign",
 		chromedp.Navigate(e.URL+"/console/campaigns"),
 		click(tid("new-campaign-toggle")),

@@ -30,10 +30,7 @@ func TestDemoPagesInBrowser(t *testing.T) {
 		t.Fatal("no demo note with three images or more: ", err)
 	}
 	b := browser(t, path)
-	run(t, b, "sign in as the demo user", chromedp.Navigate(e.URL+"/login"),
-		chromedp.SendKeys(tid("login-username"), seed.DemoUsername, chromedp.ByQuery),
-		chromedp.SendKeys(tid("login-password"), seed.DemoPassword, chromedp.ByQuery),
-		click(tid("login-submit")), waitLoaded(func(u string) bool { return !strings.Contains(u, "/login") }))
+	signIn(t, b, e.URL, seed.DemoUsername, seed.DemoPassword)
 	for _, lang := range []string{"zh-CN", "en"} {
 		live, soon := map[string]string{"zh-CN": "抢购中", "en": "Live"}[lang], map[string]string{"zh-CN": "即将开始", "en": "Starts soon"}[lang]
 		run(t, b, "language "+lang, chromedp.ActionFunc(phone), chromedp.Navigate(e.URL+"/lang?to="+lang+"&back=/flash"),

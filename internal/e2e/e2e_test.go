@@ -120,6 +120,37 @@ func signup(t *testing.T, ctx context.Context, base, username, display string) {
 	)
 }
 
+// coverFile writes a w×h PNG coloured by shade to a temporary file, for
+// uploads, and returns its path.
+func coverFile(t *testing.T, w, h int, shade func(x, y int) color.RGBA) string {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, shade(x, y))
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cover.png")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// signIn signs an existing account in through the login form.
+func signIn(t *testing.T, ctx context.Context, base, username, password string) {
+	run(t, ctx, "sign in as "+username,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(tid("login-username"), username, chromedp.ByQuery),
+		chromedp.SendKeys(tid("login-password"), password, chromedp.ByQuery),
+		click(tid("login-submit")),
+		waitLoaded(func(url string) bool { return !strings.Contains(url, "/login") }),
+	)
+}
+
 // waitLoaded waits until the page at an URL accepted by ok has loaded.
 func waitLoaded(ok func(url string) bool) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
@@ -173,16 +204,7 @@ func TestCoreJourneyInBrowser(t *testing.T) {
 	e := apitest.New(t, dbtest.SQLite(t))
 	alice, bob := browser(t, path), browser(t, path)
 
-	img := image.NewRGBA(image.Rect(0, 0, 600, 800))
-	for y := 0; y < 800; y++ {
-		for x := 0; x < 600; x++ {
-			img.Set(x, y, color.RGBA{255, uint8(120 + y/8), uint8(100 + x/6), 255})
-		}
-	}
-	var buf bytes.Buffer
-	png.Encode(&buf, img)
-	cover := filepath.Join(t.TempDir(), "cover.png")
-	os.WriteFile(cover, buf.Bytes(), 0o644)
+	cover := coverFile(t, 600, 800, func(x, y int) color.RGBA { return color.RGBA{255, uint8(120 + y/8), uint8(100 + x/6), 255} })
 
 	signup(t, alice, e.URL, "alice", "爱丽丝")
 	var noteURL string

@@ -38,13 +38,7 @@ func TestFestivalInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	op, user := browser(t, path), browser(t, path)
-	run(t, op, "operator signs in",
-		chromedp.Navigate(e.URL+"/login"),
-		chromedp.SendKeys(tid("login-username"), "boss", chromedp.ByQuery),
-		chromedp.SendKeys(tid("login-password"), "correct-horse-9", chromedp.ByQuery),
-		click(tid("login-submit")),
-		waitLoaded(func(url string) bool { return !strings.Contains(url, "/login") }),
-	)
+	signIn(t, op, e.URL, "boss", "correct-horse-9")
 	run(t, op, "fill in the festival",
 		chromedp.Navigate(e.URL+"/console/festivals"),
 		click(tid("festival-form-toggle")),

@@ -1,12 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"image"
 	"image/color"
-	"image/png"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,19 +20,14 @@ func TestGrowthJourneyInBrowser(t *testing.T) {
 	path := chromium(t)
 	e := apitest.New(t, dbtest.SQLite(t))
 
-	img := image.NewRGBA(image.Rect(0, 0, 300, 400))
-	for y := range 400 {
-		for x := range 300 {
-			img.Set(x, y, color.RGBA{uint8(120 + x/3), 200, uint8(90 + y/4), 255})
-		}
-	}
-	var buf bytes.Buffer
-	png.Encode(&buf, img)
-	cover := filepath.Join(t.TempDir(), "cover.png")
-	os.WriteFile(cover, buf.Bytes(), 0o644)
+	cover := coverFile(t, 300, 400, func(x, y int) color.RGBA { return color.RGBA{uint8(120 + x/3), 200, uint8(90 + y/4), 255} })
 	// Someone else's note for the invitee to comment on and collect.
 	writer := e.SignUp("yuki")
-	m := writer.Upload("/api/v1/media", "c.png", buf.Bytes()).Want(201).Str("id")
+	pic, err := os.ReadFile(cover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := writer.Upload("/api/v1/media", "c.png", pic).Want(201).Str("id")
 	other := writer.Do("POST", "/api/v1/notes", map[string]any{"title": "秋天的京都", "body": "红叶季 #旅行", "media_ids": []string{m}}).Want(201).Str("id")
 
 	alice := browser(t, path)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -29,12 +28,8 @@ func TestLiveChatInBrowser(t *testing.T) {
 	e.App.StartLiveChat()
 
 	hb, vb := browser(t, path), browser(t, path)
-	run(t, hb, "host signs in and opens the chat",
-		chromedp.Navigate(e.URL+"/login"),
-		chromedp.SendKeys(tid("login-username"), "boss", chromedp.ByQuery),
-		chromedp.SendKeys(tid("login-password"), "correct-horse-9", chromedp.ByQuery),
-		click(tid("login-submit")),
-		waitLoaded(func(url string) bool { return !strings.Contains(url, "/login") }),
+	signIn(t, hb, e.URL, "boss", "correct-horse-9")
+	run(t, hb, "host opens the chat",
 		chromedp.Navigate(chat),
 		chromedp.WaitVisible(tid("livechat-form"), chromedp.ByQuery),
 		waitText(tid("livechat-viewers"), "1"),

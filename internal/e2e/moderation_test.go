@@ -1,13 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"image"
 	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,16 +33,7 @@ func TestModerationFlowInBrowser(t *testing.T) {
 		}
 	}
 
-	img := image.NewRGBA(image.Rect(0, 0, 300, 400))
-	for y := range 400 {
-		for x := range 300 {
-			img.Set(x, y, color.RGBA{uint8(120 + x/3), 200, uint8(90 + y/4), 255})
-		}
-	}
-	var buf bytes.Buffer
-	png.Encode(&buf, img)
-	cover := filepath.Join(t.TempDir(), "cover.png")
-	os.WriteFile(cover, buf.Bytes(), 0o644)
+	cover := coverFile(t, 300, 400, func(x, y int) color.RGBA { return color.RGBA{uint8(120 + x/3), 200, uint8(90 + y/4), 255} })
 
 	signup(t, author, e.URL, "alice", "爱丽丝")
 	var noteURL string
