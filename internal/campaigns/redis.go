@@ -482,7 +482,9 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 	for k := range days {
 		dk = append(dk, k)
 	}
-	sort.Slice(dk, func(a, b int) bool { return dk[a].user < dk[b].user || dk[a].user == dk[b].user && dk[a].day < dk[b].day })
+	sort.Slice(dk, func(a, b int) bool {
+		return dk[a].user < dk[b].user || dk[a].user == dk[b].user && dk[a].day < dk[b].day
+	})
 	for rest := dk; len(rest) > 0; {
 		n := min(chunk, len(rest))
 		args := make([]any, 0, 4*n)
@@ -500,7 +502,9 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 	for k := range sources {
 		sk = append(sk, k)
 	}
-	sort.Slice(sk, func(a, b int) bool { return sk[a].kind < sk[b].kind || sk[a].kind == sk[b].kind && sk[a].value < sk[b].value })
+	sort.Slice(sk, func(a, b int) bool {
+		return sk[a].kind < sk[b].kind || sk[a].kind == sk[b].kind && sk[a].value < sk[b].value
+	})
 	rows := 0
 	flush := func() error {
 		if rows == 0 {

@@ -22,7 +22,9 @@ func eachRedis(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	})
 }
 
-func (f *fixture) rkey(cid id.ID, name string) string { return f.prefix + ":{" + cid.String() + "}:" + name }
+func (f *fixture) rkey(cid id.ID, name string) string {
+	return f.prefix + ":{" + cid.String() + "}:" + name
+}
 
 // redisTally reads a nominee's live tally in Redis.
 func (f *fixture) redisTally(cid, nominee id.ID) (votes, score int64) {
