@@ -15,7 +15,6 @@ import (
 	"github.com/redmark/redmark/internal/apperr"
 	"github.com/redmark/redmark/internal/campaigns"
 	"github.com/redmark/redmark/internal/db"
-	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/notes"
 	"github.com/redmark/redmark/internal/redistest"
@@ -37,25 +36,7 @@ type fixture struct {
 // embedded mode and in Redis mode (when its suite is on; in CI a missing
 // Redis fails), every run on a fresh database.
 func eachMode(t *testing.T, fn func(t *testing.T, f *fixture)) {
-	dialects := []struct {
-		name string
-		open func(testing.TB) *db.DB
-	}{{"sqlite", dbtest.SQLite}}
-	if dbtest.PostgresDSN() != "" {
-		dialects = append(dialects, struct {
-			name string
-			open func(testing.TB) *db.DB
-		}{"postgres", dbtest.Postgres})
-	}
-	for _, d := range dialects {
-		t.Run(d.name, func(t *testing.T) {
-			t.Run("embedded", func(t *testing.T) { fn(t, newFixture(t, d.open(t), "", "")) })
-			t.Run("redis", func(t *testing.T) {
-				url, prefix := redistest.New(t)
-				fn(t, newFixture(t, d.open(t), url, prefix))
-			})
-		})
-	}
+	redistest.EachMode(t, func(t *testing.T, d *db.DB, url, prefix string) { fn(t, newFixture(t, d, url, prefix)) })
 }
 
 func newFixture(t *testing.T, d *db.DB, redisURL, prefix string) *fixture {

@@ -333,18 +333,13 @@ func (s *Service) land(batch []*pending) {
 // chunk bounds the rows of one multi-row statement (bind parameters).
 const chunk = 400
 
-func placeholders(rows, cols int) string {
-	one := "(" + strings.Repeat("?, ", cols-1) + "?)"
-	return strings.Repeat(one+", ", rows-1) + one
-}
-
 // inIDs runs q (ending in "IN ") over ids in chunks and collects the ids it returns.
 func inIDs(ctx context.Context, w db.Querier, q string, head []any, ids []id.ID) (map[id.ID]bool, error) {
 	out := map[id.ID]bool{}
 	for len(ids) > 0 {
 		n := min(chunk, len(ids))
-		args := append(append([]any{}, head...), anys(ids[:n])...)
-		got, err := db.IDs(w.Query(ctx, q+"("+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+")", args...))
+		args := append(append([]any{}, head...), db.Args(ids[:n])...)
+		got, err := db.IDs(w.Query(ctx, q+"("+db.Placeholders(n)+")", args...))
 		if err != nil {
 			return nil, err
 		}
@@ -354,14 +349,6 @@ func inIDs(ctx context.Context, w db.Querier, q string, head []any, ids []id.ID)
 		ids = ids[n:]
 	}
 	return out, nil
-}
-
-func anys(ids []id.ID) []any {
-	out := make([]any, len(ids))
-	for i, v := range ids {
-		out[i] = v
-	}
-	return out
 }
 
 // landTx writes one campaign's accepted votes. The nominee rows are locked
@@ -404,7 +391,7 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 				boolInt(j.fresh), j.r.Status, reasonOf(j.r.Status), j.r.CreatedAt.UnixMilli())
 		}
 		got, err := db.IDs(w.Query(ctx, `INSERT INTO campaign_votes (id, campaign_id, nominee_id, user_id, idempotency_key, day, ip,
-			device, weight, fresh, status, reason, created_at) VALUES `+placeholders(n, 13)+` ON CONFLICT DO NOTHING RETURNING id`, args...))
+			device, weight, fresh, status, reason, created_at) VALUES `+db.RowsPlaceholders(n, 13)+` ON CONFLICT DO NOTHING RETURNING id`, args...))
 		if err != nil {
 			return err
 		}
@@ -472,7 +459,7 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 		for _, u := range rest[:n] {
 			args = append(args, cid, u, members[u])
 		}
-		if _, err := w.Exec(ctx, `INSERT INTO campaign_members (campaign_id, user_id, votes_cast) VALUES `+placeholders(n, 3)+`
+		if _, err := w.Exec(ctx, `INSERT INTO campaign_members (campaign_id, user_id, votes_cast) VALUES `+db.RowsPlaceholders(n, 3)+`
 			ON CONFLICT (campaign_id, user_id) DO UPDATE SET votes_cast = campaign_members.votes_cast + excluded.votes_cast`, args...); err != nil {
 			return err
 		}
@@ -491,7 +478,7 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 		for _, k := range rest[:n] {
 			args = append(args, cid, k.user, k.day, days[k])
 		}
-		if _, err := w.Exec(ctx, `INSERT INTO campaign_days (campaign_id, user_id, day, used) VALUES `+placeholders(n, 4)+`
+		if _, err := w.Exec(ctx, `INSERT INTO campaign_days (campaign_id, user_id, day, used) VALUES `+db.RowsPlaceholders(n, 4)+`
 			ON CONFLICT (campaign_id, user_id, day) DO UPDATE SET used = campaign_days.used + excluded.used`, args...); err != nil {
 			return err
 		}
@@ -510,7 +497,7 @@ func (s *Service) landTx(ctx context.Context, cid id.ID, ps []*pending) error {
 		if rows == 0 {
 			return nil
 		}
-		_, err := w.Exec(ctx, `INSERT INTO campaign_sources (campaign_id, kind, value, day, used) VALUES `+placeholders(rows, 5)+`
+		_, err := w.Exec(ctx, `INSERT INTO campaign_sources (campaign_id, kind, value, day, used) VALUES `+db.RowsPlaceholders(rows, 5)+`
 			ON CONFLICT (campaign_id, kind, value, day) DO UPDATE SET used = campaign_sources.used + excluded.used`, srcArgs...)
 		srcArgs, rows = srcArgs[:0], 0
 		return err
@@ -710,7 +697,7 @@ func (s *Service) prime(ctx context.Context, c Campaign) error {
 					}
 					p.HSet(ctx, h.key, args...)
 				}
-				p.SAdd(ctx, k.excl, append([]any{"-"}, toAny(excl)...)...)
+				p.SAdd(ctx, k.excl, append([]any{"-"}, db.Args(excl)...)...)
 				for _, b := range burst {
 					p.ZAdd(ctx, k.burst+b.nominee, redis.Z{Score: float64(b.at), Member: b.vote})
 					p.PExpireAt(ctx, k.burst+b.nominee, ttl)
@@ -733,14 +720,6 @@ func (s *Service) prime(ctx context.Context, c Campaign) error {
 		_, err = s.syncTallies(ctx, c.ID)
 		return err
 	})
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, v := range ss {
-		out[i] = v
-	}
-	return out
 }
 
 // syncTallies sets the campaign's Redis tallies to the database's plus the

@@ -331,6 +331,22 @@ func Placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
+// Args turns values into a statement's arguments (for an IN list or a
+// multi-row insert).
+func Args[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// RowsPlaceholders is "(?, ?), (?, ?)" for rows rows of cols columns.
+func RowsPlaceholders(rows, cols int) string {
+	one := "(" + Placeholders(cols) + ")"
+	return strings.Repeat(one+", ", rows-1) + one
+}
+
 // IsUniqueViolation reports whether err is a unique or primary-key conflict.
 func IsUniqueViolation(err error) bool {
 	var se *sqlite.Error

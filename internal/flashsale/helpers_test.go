@@ -15,7 +15,6 @@ import (
 	"github.com/redmark/redmark/internal/apitest"
 	"github.com/redmark/redmark/internal/app"
 	"github.com/redmark/redmark/internal/db"
-	"github.com/redmark/redmark/internal/dbtest"
 	"github.com/redmark/redmark/internal/flashsale"
 	"github.com/redmark/redmark/internal/id"
 	"github.com/redmark/redmark/internal/redistest"
@@ -34,25 +33,7 @@ type env struct {
 // eachMode runs fn on SQLite (and PostgreSQL when its suite is on), each in
 // embedded mode and in Redis mode, every run on a fresh database.
 func eachMode(t *testing.T, tune func(*app.Config), fn func(t *testing.T, e *env)) {
-	dialects := []struct {
-		name string
-		open func(testing.TB) *db.DB
-	}{{"sqlite", dbtest.SQLite}}
-	if dbtest.PostgresDSN() != "" {
-		dialects = append(dialects, struct {
-			name string
-			open func(testing.TB) *db.DB
-		}{"postgres", dbtest.Postgres})
-	}
-	for _, d := range dialects {
-		t.Run(d.name, func(t *testing.T) {
-			t.Run("embedded", func(t *testing.T) { fn(t, newEnv(t, d.open(t), "", "", tune)) })
-			t.Run("redis", func(t *testing.T) {
-				url, prefix := redistest.New(t)
-				fn(t, newEnv(t, d.open(t), url, prefix, tune))
-			})
-		})
-	}
+	redistest.EachMode(t, func(t *testing.T, d *db.DB, url, prefix string) { fn(t, newEnv(t, d, url, prefix, tune)) })
 }
 
 func newEnv(t testing.TB, d *db.DB, redisURL, prefix string, tune func(*app.Config)) *env {

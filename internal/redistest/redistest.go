@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redmark/redmark/internal/db"
+	"github.com/redmark/redmark/internal/dbtest"
 )
 
 const defaultURL = "redis://127.0.0.1:6379/0"
@@ -65,4 +68,28 @@ func New(t testing.TB) (url, prefix string) {
 		}
 	})
 	return url, prefix
+}
+
+// EachMode runs fn on SQLite (and PostgreSQL when its suite is on), each in
+// embedded mode (url "") and in Redis mode, every run on a fresh database:
+// for the services that keep their hot state in Redis when it is configured.
+func EachMode(t *testing.T, fn func(t *testing.T, d *db.DB, url, prefix string)) {
+	t.Helper()
+	type dialect struct {
+		name string
+		open func(testing.TB) *db.DB
+	}
+	dialects := []dialect{{"sqlite", dbtest.SQLite}}
+	if dbtest.PostgresDSN() != "" {
+		dialects = append(dialects, dialect{"postgres", dbtest.Postgres})
+	}
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Run("embedded", func(t *testing.T) { fn(t, d.open(t), "", "") })
+			t.Run("redis", func(t *testing.T) {
+				url, prefix := New(t)
+				fn(t, d.open(t), url, prefix)
+			})
+		})
+	}
 }

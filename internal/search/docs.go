@@ -11,14 +11,6 @@ import (
 // Loading documents from the database: the indexer (for the rows an outbox
 // batch names) and the rebuild (for every row, in id order) share these.
 
-func idArgs(ids []id.ID) []any {
-	args := make([]any, len(ids))
-	for i, v := range ids {
-		args[i] = v
-	}
-	return args
-}
-
 // noteDocs loads published notes among ids (with their topics and author)
 // and returns their documents, the ids that must leave the index (drafts,
 // deleted), and the topics of the loaded notes (their counts moved).
@@ -27,8 +19,8 @@ func (s *Service) noteDocs(ctx context.Context, ids []id.ID) (docs []Doc, gone [
 		return nil, nil, nil, nil
 	}
 	in := "(" + db.Placeholders(len(ids)) + ")"
-	docs, topicIDs, err = s.loadNotes(ctx, "n.id IN "+in, idArgs(ids), func(col string, live []id.ID) (string, []any) {
-		return col + " IN (" + db.Placeholders(len(live)) + ")", idArgs(live)
+	docs, topicIDs, err = s.loadNotes(ctx, "n.id IN "+in, db.Args(ids), func(col string, live []id.ID) (string, []any) {
+		return col + " IN (" + db.Placeholders(len(live)) + ")", db.Args(live)
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -143,7 +135,7 @@ func (s *Service) topicDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, err
 		return nil, nil, nil
 	}
 	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, COALESCE(NULLIF(display, ''), name), note_count FROM topics WHERE id IN ("+
-		db.Placeholders(len(ids))+")", idArgs(ids)...)
+		db.Placeholders(len(ids))+")", db.Args(ids)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,7 +166,7 @@ func (s *Service) userDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, erro
 		return nil, nil, nil
 	}
 	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, username, display_name, bio, follower_count FROM users WHERE id IN ("+
-		db.Placeholders(len(ids))+")", idArgs(ids)...)
+		db.Placeholders(len(ids))+")", db.Args(ids)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -199,7 +191,7 @@ func (s *Service) productDocs(ctx context.Context, ids []id.ID) ([]Doc, []Ref, e
 		return nil, nil, nil
 	}
 	rows, err := s.db.Reader(ctx).Query(ctx, "SELECT id, title, brand, description FROM products WHERE listed = 1 AND id IN ("+
-		db.Placeholders(len(ids))+")", idArgs(ids)...)
+		db.Placeholders(len(ids))+")", db.Args(ids)...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -186,7 +186,7 @@ func (s *Service) rerank(ctx context.Context, k Kind, hits []Hit) ([]id.ID, map[
 	case Products:
 		q = "SELECT id, title, substr(description, 1, 400), 0, 0, 0, 0, 0 FROM products WHERE listed = 1 AND id IN "
 	}
-	rows, err := s.db.Reader(ctx).Query(ctx, q+"("+db.Placeholders(len(ids))+")", idArgs(ids)...)
+	rows, err := s.db.Reader(ctx).Query(ctx, q+"("+db.Placeholders(len(ids))+")", db.Args(ids)...)
 	if err != nil {
 		return nil, nil, err
 	}
